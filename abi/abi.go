@@ -1,0 +1,161 @@
+// Package abi is the contract between the host and its Wasm plugins: the
+// names both sides link against, the JSON shapes they exchange, and the ABI
+// version that says which of those a plugin was built for.
+//
+// Host and guest both import this package, so it holds only constants and
+// plain types, and imports nothing outside the standard library.
+//
+// # Transport
+//
+// Plugins use the Extism ABI (https://extism.org/docs/concepts/pdk): every
+// value crosses the boundary as a block of bytes in the Extism kernel's
+// memory, named by a 64-bit offset. Every JSON document below travels that
+// way.
+//
+// # Exports (guest → host)
+//
+// A plugin exports two functions with the Extism signature () -> i32:
+//
+//	wasmcp_describe  input: empty            output: Descriptor
+//	wasmcp_call      input: CallRequest      output: CallResult
+//
+// A return code other than 0, an Extism error_set, or a trap is a plugin
+// failure: the host reports it to the model as a tool error and discards the
+// instance.
+//
+// # Imports (host → guest)
+//
+// The host offers these functions in module HostModule. Each takes the offset
+// of a JSON document the guest stored with the kernel's alloc/store, and the
+// ones with a result return the offset of a JSON document the guest reads with
+// the kernel's length/load:
+//
+//	wasmcp_http_request(req i64) -> (resp i64)   HTTPRequest  → HTTPResponse
+//	wasmcp_log(rec i64)                          LogRecord
+//
+// A host function never traps on bad input: a malformed request yields an
+// HTTPResponse whose Error is set (ErrBadRequest).
+//
+// # Worked example
+//
+// A guest asks for its user's GitHub profile:
+//
+//	→ {"method":"GET","url":"https://api.github.com/user",
+//	   "headers":{"Accept":"application/vnd.github+json"}}
+//	← {"status":200,"headers":{"Content-Type":"application/json"},
+//	   "body":"{\"login\":\"octocat\"}"}
+//
+// The host added "Authorization: Bearer <token>" on the way out; the guest
+// never saw the token.
+package abi
+
+// Version is the ABI version this package describes. A plugin reports the
+// version it was built for in Descriptor.ABIVersion; the host refuses a plugin
+// whose version it does not support, naming both.
+const Version = 1
+
+// HostModule is the Wasm import module of the host functions. It is Extism's
+// namespace for user host functions, so any Extism PDK can import them.
+const HostModule = "extism:host/user"
+
+// Names of the functions the host offers in HostModule.
+const (
+	// FuncHTTPRequest performs an HTTP request for the guest: (i64) -> i64.
+	FuncHTTPRequest = "wasmcp_http_request"
+	// FuncLog writes one LogRecord to the host's log: (i64) -> ().
+	FuncLog = "wasmcp_log"
+)
+
+// Names of the functions a plugin exports.
+const (
+	// ExportDescribe returns the plugin's Descriptor.
+	ExportDescribe = "wasmcp_describe"
+	// ExportCall runs one tool: CallRequest in, CallResult out.
+	ExportCall = "wasmcp_call"
+)
+
+// Descriptor is what a plugin says about itself when loaded.
+type Descriptor struct {
+	// ABIVersion is the Version the plugin was built against.
+	ABIVersion int `json:"abi_version"`
+	// Name identifies the plugin; unique within a host.
+	Name string `json:"name"`
+	// Version is the plugin's own version, for operators.
+	Version string `json:"version"`
+	// Provider is the OAuth provider whose token the plugin's tools use
+	// ("github", "reddit", ...). It must match the providerId of each call.
+	Provider string `json:"provider"`
+	// Hosts are the base URLs ("https://api.github.com") the plugin may
+	// reach. Requests to them carry the provider's token; every other host is
+	// refused.
+	Hosts []string `json:"hosts"`
+	// Tools are the MCP tools the plugin serves.
+	Tools []Tool `json:"tools"`
+}
+
+// Tool describes one MCP tool.
+type Tool struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// InputSchema is a JSON Schema object for the tool's arguments. The host
+	// validates every call's arguments against it before the plugin runs.
+	InputSchema map[string]any `json:"inputSchema"`
+}
+
+// CallRequest asks a plugin to run one tool. It carries the tool arguments
+// only: never the caller's _meta, user token or access token.
+type CallRequest struct {
+	Tool      string         `json:"tool"`
+	Arguments map[string]any `json:"arguments"`
+}
+
+// CallResult is a tool's answer.
+type CallResult struct {
+	// Content is the tool's structured result, a JSON object. The host sends
+	// it to the client as text and as structuredContent.
+	Content map[string]any `json:"content,omitempty"`
+	// IsError marks a tool failure that the model should read; Message says
+	// what happened.
+	IsError bool   `json:"isError,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// HTTPRequest is the input of FuncHTTPRequest.
+type HTTPRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+	// Headers to send. Authorization, Proxy-Authorization and Cookie are
+	// refused: the host alone authenticates requests.
+	Headers map[string]string `json:"headers,omitempty"`
+	// Body is sent as is (UTF-8 text).
+	Body string `json:"body,omitempty"`
+}
+
+// HTTPResponse is the output of FuncHTTPRequest. When Error is set the
+// request was not performed or did not complete, and Status is 0.
+type HTTPResponse struct {
+	Status int `json:"status"`
+	// Headers of the response; repeated headers are joined with ", ".
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    string            `json:"body,omitempty"`
+	// Error is one of the Err* codes; ErrorMessage explains it.
+	Error        string `json:"error,omitempty"`
+	ErrorMessage string `json:"error_message,omitempty"`
+}
+
+// Error codes of HTTPResponse.Error.
+const (
+	ErrBadRequest       = "bad_request"        // malformed JSON, method or URL
+	ErrHostNotAllowed   = "host_not_allowed"   // the plugin did not declare the host
+	ErrHeaderNotAllowed = "header_not_allowed" // Authorization, Proxy-Authorization or Cookie
+	ErrTooManyRequests  = "too_many_requests"  // the per-call request budget is spent
+	ErrResponseTooLarge = "response_too_large" // the body passed the size cap
+	ErrTransport        = "transport"          // DNS, connection, TLS or timeout failure
+)
+
+// LogRecord is the input of FuncLog.
+type LogRecord struct {
+	// Level is "debug", "info", "warn" or "error".
+	Level   string `json:"level"`
+	Message string `json:"message"`
+}
