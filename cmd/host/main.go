@@ -1,0 +1,88 @@
+// Command host serves the tools of sandboxed Wasm plugins over MCP.
+//
+//	host [serve] [flags]   serve MCP over stdio (the default)
+//	host check  [flags]    try the token exchange for each provider
+//	host plugins [flags]   list the plugins of the folder
+//	host version           print the version
+//
+// Run "host COMMAND --help" for the flags of each.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// exitUsage is the exit code of a bad flag or configuration.
+const exitUsage = 2
+
+// usageError marks errors that exit with exitUsage.
+type usageError struct{ error }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, stdin, stdout, stderr)
+	case "check":
+		var ok bool
+		ok, err = check(ctx, args, stdout, stderr)
+		if err == nil && !ok {
+			return 1
+		}
+	case "plugins":
+		err = plugins(ctx, args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "host", version)
+	case "help":
+		fmt.Fprint(stdout, topUsage)
+	default:
+		fmt.Fprintf(stderr, "host: unknown command %q\n\n%s", cmd, topUsage)
+		return exitUsage
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "host:", err)
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "host:", err)
+		return 1
+	}
+}
+
+const topUsage = `Usage: host [COMMAND] [FLAGS]
+
+Serves MCP tools from sandboxed WebAssembly plugins.
+
+Commands:
+  serve     serve MCP over stdio, or streamable HTTP with --http (default)
+  check     exchange a token for each provider and report pass/fail
+  plugins   list the plugins of the folder: version, provider, hosts, tools
+  version   print the version
+
+Run "host COMMAND --help" for the flags of a command.
+`

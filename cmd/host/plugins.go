@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/wasmcp/wasmcp/host"
+	"github.com/wasmcp/wasmcp/host/auth"
+)
+
+const pluginsUsage = `Usage: host plugins [FLAGS]
+
+Loads the plugins of the plugin folder as "serve" would, and lists each with
+its version, provider, hosts (after the config's upstreams), tools, limits and
+sha256. Plugins that fail to load are listed with the reason. Exits 1 if any
+failed.
+`
+
+// pluginInfo is one row of the inventory; its JSON form is --json's.
+type pluginInfo struct {
+	File     string      `json:"file"`
+	Name     string      `json:"name,omitempty"`
+	Version  string      `json:"version,omitempty"`
+	Provider string      `json:"provider,omitempty"`
+	Hosts    []string    `json:"hosts,omitempty"`
+	Tools    []string    `json:"tools,omitempty"`
+	Limits   *host.Limits `json:"limits,omitempty"`
+	SHA256   string      `json:"sha256,omitempty"`
+	Error    string      `json:"error,omitempty"`
+}
+
+func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	s := newSettings("plugins", pluginsUsage, stderr)
+	asJSON := s.fs.Bool("json", false, "print JSON instead of a table")
+	if err := s.parse(args); err != nil {
+		return err
+	}
+	logger, err := s.logger(io.Discard)
+	if err != nil {
+		return err
+	}
+	cfg, err := s.config()
+	if err != nil {
+		return err
+	}
+	// Listing runs no tool, so no token exchange is configured.
+	h, err := host.New(host.Options{Config: cfg, Exchanger: auth.NewMock(), Logger: logger, Version: version})
+	if err != nil {
+		return usageError{err}
+	}
+	defer h.Close(ctx)
+	errs := h.LoadDir(ctx, cfg.PluginsDir)
+
+	var rows []pluginInfo
+	for _, pl := range h.Plugins() {
+		lim := pl.Limits
+		row := pluginInfo{
+			File: pl.Base(), Name: pl.Name(), Version: pl.Desc.Version, Provider: pl.Desc.Provider,
+			Hosts: pl.Policy.Targets(), Limits: &lim, SHA256: pl.SHA256,
+		}
+		for _, t := range pl.Desc.Tools {
+			row.Tools = append(row.Tools, t.Name)
+		}
+		rows = append(rows, row)
+	}
+	for _, e := range errs {
+		row := pluginInfo{Error: e.Error()}
+		if le, ok := e.(*host.LoadError); ok {
+			row.File, row.Error = le.File, le.Err.Error()
+		}
+		rows = append(rows, row)
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if rows == nil {
+			rows = []pluginInfo{}
+		}
+		if err := enc.Encode(rows); err != nil {
+			return err
+		}
+	} else {
+		printPluginTable(stdout, rows)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d plugin(s) failed to load", len(errs))
+	}
+	return nil
+}
+
+func printPluginTable(w io.Writer, rows []pluginInfo) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PLUGIN\tVERSION\tPROVIDER\tHOSTS\tTOOLS\tLIMITS\tSHA256\tFILE")
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(tw, "-\t-\t-\t-\t-\t-\t-\t%s\n", r.File)
+			continue
+		}
+		l := r.Limits
+		limits := fmt.Sprintf("%s, %dMiB, out %s, http %d×%s", l.Timeout, l.MemoryMiB,
+			size(l.MaxOutputBytes), l.MaxHTTPRequests, size(l.MaxHTTPResponseBytes))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Provider,
+			strings.Join(r.Hosts, ","), strings.Join(r.Tools, ","), limits, r.SHA256[:16]+"…", r.File)
+	}
+	tw.Flush()
+	for _, r := range rows {
+		if r.Error != "" {
+			fmt.Fprintf(w, "\nFAILED %s: %s\n", r.File, r.Error)
+		}
+	}
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}

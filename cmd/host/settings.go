@@ -1,0 +1,180 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wasmcp/wasmcp/host"
+	"github.com/wasmcp/wasmcp/host/auth"
+)
+
+// errHelp is returned when --help was asked for and printed.
+var errHelp = errors.New("help requested")
+
+// settings are the flags shared by the commands. Precedence, highest first:
+// flags, environment, config file, defaults.
+type settings struct {
+	configFile  string
+	pluginsDir  string
+	backendURL  string
+	mock        *bool
+	timeout     time.Duration
+	cacheDir    string
+	logLevel    string
+	logFormat   string
+	fs          *flag.FlagSet
+	explicitSet map[string]bool
+}
+
+func newSettings(name, usage string, stderr io.Writer) *settings {
+	s := &settings{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+	fs := s.fs
+	fs.SetOutput(stderr)
+	fs.StringVar(&s.configFile, "config", "", "YAML config `file` (see README, \"Configuration\")")
+	fs.StringVar(&s.pluginsDir, "plugins", "", "plugin `folder` of *.wasm files (default \"plugins\", or plugins_dir in the config)")
+	fs.StringVar(&s.backendURL, "backend-url", "", "OAuth backend base `URL` (env OAUTH_BACKEND_URL; https, or http on loopback only)")
+	fs.BoolFunc("mock", "mock mode: fixed per-provider tokens, no backend (env OAUTH_BACKEND_MOCK_MODE=yes)", func(string) error {
+		t := true
+		s.mock = &t
+		return nil
+	})
+	fs.BoolFunc("no-mock", "use the backend even if the environment or config enables mock mode", func(string) error {
+		f := false
+		s.mock = &f
+		return nil
+	})
+	fs.DurationVar(&s.timeout, "backend-timeout", 0, "timeout of one token exchange (default 10s)")
+	fs.StringVar(&s.cacheDir, "cache-dir", "", "compilation cache `dir` (default: the user cache dir; \"off\" disables it)")
+	fs.StringVar(&s.logLevel, "log-level", "", "log `level`: debug, info, warn or error (env LOG_LEVEL; default info)")
+	fs.StringVar(&s.logFormat, "log-format", "", "log `format`: text or json (default text)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, envUsage)
+	}
+	return s
+}
+
+const envUsage = `
+Environment:
+  OAUTH_BACKEND_URL        backend base URL (overridden by --backend-url)
+  OAUTH_BACKEND_MOCK_MODE  "yes" or "no" (overridden by --mock / --no-mock)
+  LOG_LEVEL                debug, info, warn or error (overridden by --log-level)
+Flags override the environment; the environment overrides the config file.
+`
+
+// parse parses args; --help prints usage and returns errHelp.
+func (s *settings) parse(args []string) error {
+	if err := s.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	if s.fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", s.fs.Arg(0))}
+	}
+	return nil
+}
+
+// config resolves the configuration from the file, the environment and the
+// flags.
+func (s *settings) config() (host.Config, error) {
+	var cfg host.Config
+	if s.configFile != "" {
+		c, err := host.LoadConfig(s.configFile)
+		if err != nil {
+			return cfg, usageError{err}
+		}
+		cfg = c
+	}
+	if v, ok := os.LookupEnv("OAUTH_BACKEND_URL"); ok && v != "" {
+		cfg.Backend.URL = v
+	}
+	if v, ok := os.LookupEnv("OAUTH_BACKEND_MOCK_MODE"); ok && v != "" {
+		b, err := parseYesNo(v)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("OAUTH_BACKEND_MOCK_MODE: %w", err)}
+		}
+		cfg.Backend.Mock = &b
+	}
+	if s.backendURL != "" {
+		cfg.Backend.URL = s.backendURL
+	}
+	if s.mock != nil {
+		cfg.Backend.Mock = s.mock
+	}
+	if s.timeout > 0 {
+		cfg.Backend.Timeout = s.timeout
+	}
+	if s.pluginsDir != "" {
+		cfg.PluginsDir = s.pluginsDir
+	}
+	if cfg.PluginsDir == "" {
+		cfg.PluginsDir = "plugins"
+	}
+	if s.cacheDir != "" {
+		cfg.CacheDir = s.cacheDir
+	}
+	return cfg, nil
+}
+
+func parseYesNo(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "y", "true", "1", "on":
+		return true, nil
+	case "no", "n", "false", "0", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("want yes or no, got %q", v)
+}
+
+// exchanger builds the token exchanger the configuration asks for. Mock mode
+// is off unless asked for; without it a backend URL is required.
+func exchanger(cfg host.Config, logger *slog.Logger) (auth.Exchanger, error) {
+	if cfg.Backend.Mock != nil && *cfg.Backend.Mock {
+		logger.Warn("mock mode: tools get fixed test tokens; do not use in production")
+		return auth.NewMock(), nil
+	}
+	b, err := auth.NewBackend(auth.BackendConfig{URL: cfg.Backend.URL, Timeout: cfg.Backend.Timeout, Logger: logger})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return b, nil
+}
+
+// logger builds the stderr logger; stdout belongs to the protocol.
+func (s *settings) logger(stderr io.Writer) (*slog.Logger, error) {
+	level := s.logLevel
+	if level == "" {
+		level = os.Getenv("LOG_LEVEL")
+	}
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "", "info":
+		l = slog.LevelInfo
+	case "debug":
+		l = slog.LevelDebug
+	case "warn", "warning":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		return nil, usageError{fmt.Errorf("log level %q: want debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch s.logFormat {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("log format %q: want text or json", s.logFormat)}
+}

@@ -1,0 +1,188 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/host/auth"
+	"github.com/wasmcp/wasmcp/hostfuncs"
+)
+
+// toolHandler serves one tool of one plugin. The order of the steps is the
+// contract: a call refused at any step reaches nothing after it, so a bad
+// _meta never reaches the backend and a failed exchange never runs the
+// plugin.
+//
+//  1. validate _meta (userId, userToken, providerId) against the provider
+//  2. validate the arguments against the tool's schema
+//  3. exchange the user token for an access token
+//  4. run the plugin with the arguments only; the token stays in the host
+//     and reaches the HTTP host function through the context
+func (h *Host) toolHandler(pl *Plugin, tool string) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		start := time.Now()
+		if !pl.acquire() {
+			return mcp.NewToolResultError(fmt.Sprintf("plugin %q was unloaded while this call was starting; call the tool again", pl.Name())), nil
+		}
+		defer pl.release()
+
+		res, creds, outcome := h.runCall(ctx, pl, tool, req)
+		h.logger.LogAttrs(ctx, slog.LevelInfo, "tool call",
+			slog.String("tool", tool),
+			slog.String("plugin", pl.Name()),
+			slog.String("provider", pl.Desc.Provider),
+			slog.String("userId", creds.UserID),
+			slog.String("outcome", outcome),
+			slog.Float64("latency_ms", msSince(start)),
+		)
+		return res, nil
+	}
+}
+
+// runCall performs the steps of toolHandler and names the outcome for the
+// call's log line.
+func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.CallToolRequest) (*mcp.CallToolResult, auth.Credentials, string) {
+	ctx, cancel := context.WithTimeout(ctx, pl.Limits.Timeout)
+	defer cancel()
+	provider := pl.Desc.Provider
+
+	creds, aerr := auth.ValidateMeta(metaFields(req.Params.Meta), provider)
+	if aerr != nil {
+		h.logger.Debug("meta validation failed", "tool", tool, "code", aerr.Code)
+		return authErrorResult(aerr), creds, aerr.Code
+	}
+	h.logger.Debug("meta validated", "tool", tool, "userId", creds.UserID, "providerId", creds.ProviderID)
+
+	args := req.GetArguments()
+	if err := pl.schemas[tool].validate(args); err != nil {
+		return mcp.NewToolResultError("Invalid arguments for " + tool + ": " + err.Error()), creds, "invalid_arguments"
+	}
+
+	token, aerr := h.exchanger.Exchange(ctx, creds)
+	if aerr != nil {
+		return authErrorResult(aerr), creds, aerr.Code
+	}
+
+	secrets := []string{token, creds.UserToken}
+	call := &hostfuncs.Call{
+		Plugin:   pl.Name(),
+		Provider: provider,
+		Token:    token,
+		Secrets:  secrets,
+		Policy:   pl.Policy,
+		Limits: hostfuncs.Limits{
+			MaxRequests:      pl.Limits.MaxHTTPRequests,
+			MaxResponseBytes: pl.Limits.MaxHTTPResponseBytes,
+		},
+		Logger: h.logger,
+	}
+	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
+	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds), secrets)
+	return res, creds, outcome
+}
+
+// invoke runs the plugin's call export on an instance from the pool and
+// turns its answer into a tool result.
+func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[string]any, user string, secrets []string) (*mcp.CallToolResult, string) {
+	input, err := json.Marshal(abi.CallRequest{Tool: tool, Arguments: args})
+	if err != nil {
+		return mcp.NewToolResultError("could not encode the arguments: " + err.Error()), "encode_error"
+	}
+	inst, err := pl.pool.get(ctx, user)
+	if err != nil {
+		h.logger.Warn("plugin instance unavailable", "plugin", pl.Name(), "err", scrub(err.Error(), secrets))
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
+	}
+	rc, out, err := inst.CallWithContext(ctx, abi.ExportCall, input)
+	healthy := err == nil && rc == 0 && ctx.Err() == nil
+	if healthy && int64(len(out)) > pl.Limits.MaxOutputBytes {
+		healthy = false
+		pl.pool.put(user, inst, false)
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned %d bytes, above its output limit of %d", pl.Name(), len(out), pl.Limits.MaxOutputBytes)), "output_too_large"
+	}
+	pl.pool.put(user, inst, healthy)
+	if err != nil || rc != 0 {
+		reason := contextReason(ctx, err)
+		if ctx.Err() == nil && err != nil {
+			reason = scrub(err.Error(), secrets)
+		}
+		h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", reason)
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q failed while running %s: %s", pl.Name(), tool, reason)), "plugin_error"
+	}
+	var cr abi.CallResult
+	if err := json.Unmarshal([]byte(scrub(string(out), secrets)), &cr); err != nil {
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %v", pl.Name(), err)), "plugin_error"
+	}
+	if cr.IsError {
+		msg := cr.Message
+		if msg == "" {
+			msg = "the tool failed without saying why"
+		}
+		return mcp.NewToolResultError(msg), "tool_error"
+	}
+	if cr.Content == nil {
+		cr.Content = map[string]any{}
+	}
+	text, _ := json.Marshal(cr.Content)
+	return mcp.NewToolResultStructured(cr.Content, string(text)), "ok"
+}
+
+// contextReason explains a failure caused by the call's context, if it was.
+func contextReason(ctx context.Context, err error) string {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "the call ran past its time limit and was stopped"
+	case errors.Is(ctx.Err(), context.Canceled):
+		return "the call was cancelled"
+	case err != nil:
+		return err.Error()
+	}
+	return "unknown failure"
+}
+
+// authErrorResult is a refused or failed exchange as the reference design
+// writes it: the error object as JSON text, and as structuredContent.
+func authErrorResult(e *auth.Error) *mcp.CallToolResult {
+	obj := e.Object()
+	text, _ := json.Marshal(obj)
+	res := mcp.NewToolResultStructured(obj, string(text))
+	res.IsError = true
+	return res
+}
+
+// metaFields returns the custom keys of a call's _meta; nil when it has none.
+func metaFields(m *mcp.Meta) map[string]any {
+	if m == nil {
+		return nil
+	}
+	return m.AdditionalFields
+}
+
+// userKey is the instance-pool key of a user: instances are shared only
+// within the same user of the same provider.
+func userKey(c auth.Credentials) string {
+	return c.ProviderID + "\x00" + c.UserID
+}
+
+// scrub removes every secret from s.
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		}
+	}
+	return s
+}
+
+func msSince(t time.Time) float64 {
+	return float64(time.Since(t).Microseconds()) / 1000
+}

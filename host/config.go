@@ -1,0 +1,214 @@
+package host
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Config is the operator's configuration, read from YAML (see LoadConfig) and
+// then completed by environment variables and flags in cmd/host. The zero
+// value of every field means "use the default"; Defaults lists them.
+type Config struct {
+	// Backend is the OAuth token backend.
+	Backend BackendConfig `yaml:"backend"`
+	// PluginsDir is the folder of *.wasm plugins.
+	PluginsDir string `yaml:"plugins_dir"`
+	// CacheDir holds wazero's compilation cache; "off" disables it.
+	CacheDir string `yaml:"cache_dir"`
+	// Limits apply to every plugin unless its own entry overrides them.
+	Limits Limits `yaml:"limits"`
+	// Pool tunes the instance pools of all plugins.
+	Pool PoolConfig `yaml:"pool"`
+	// Providers adds token hosts for providers the host does not know, or
+	// extra hosts for ones it does. A plugin may only declare hosts of its
+	// provider.
+	Providers map[string]ProviderConfig `yaml:"providers"`
+	// Plugins holds per-plugin settings, keyed by plugin name.
+	Plugins map[string]PluginConfig `yaml:"plugins"`
+}
+
+// BackendConfig configures the token exchange.
+type BackendConfig struct {
+	// URL of the backend; POST {URL}/api/connectors/requestAuth.
+	URL string `yaml:"url"`
+	// Mock returns fixed per-provider tokens instead of calling the backend.
+	Mock *bool `yaml:"mock"`
+	// Timeout of one exchange (default 10s), never beyond the call's deadline.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// ProviderConfig lists the base URLs a provider's token may be sent to.
+type ProviderConfig struct {
+	Hosts []string `yaml:"hosts"`
+}
+
+// PluginConfig is one plugin's operator settings.
+type PluginConfig struct {
+	// Upstreams sends the plugin's requests for one base URL to another.
+	Upstreams map[string]string `yaml:"upstreams"`
+	// SHA256 pins the plugin file's digest (hex); a mismatch refuses it.
+	SHA256 string `yaml:"sha256"`
+	// Limits override the global limits field by field.
+	Limits Limits `yaml:"limits"`
+}
+
+// Limits bound one tool call. A zero field takes the default.
+type Limits struct {
+	// Timeout is the wall-clock deadline of the whole call, exchange included.
+	Timeout time.Duration `yaml:"timeout"`
+	// MemoryMiB caps each linear memory of a plugin instance.
+	MemoryMiB int `yaml:"memory_mib"`
+	// MaxOutputBytes caps the plugin's result.
+	MaxOutputBytes int64 `yaml:"max_output_bytes"`
+	// MaxHTTPResponseBytes caps each HTTP response body handed to the plugin.
+	MaxHTTPResponseBytes int64 `yaml:"max_http_response_bytes"`
+	// MaxHTTPRequests caps the host HTTP calls one tool call may make.
+	MaxHTTPRequests int `yaml:"max_http_requests"`
+}
+
+// PoolConfig tunes instance reuse; see RATIONALE.md, "Why per-user instances?".
+type PoolConfig struct {
+	// Warm is how many fresh instances each plugin keeps ready for users
+	// that have no idle instance of their own.
+	Warm int `yaml:"warm"`
+	// MaxIdle caps the idle per-user instances of one plugin.
+	MaxIdle int `yaml:"max_idle"`
+	// IdleTTL drops an idle instance not reused within it.
+	IdleTTL time.Duration `yaml:"idle_ttl"`
+}
+
+// DefaultLimits are the limits of a plugin nobody configured.
+var defaultLimits = Limits{
+	Timeout:              30 * time.Second,
+	MemoryMiB:            64,
+	MaxOutputBytes:       1 << 20,
+	MaxHTTPResponseBytes: 4 << 20,
+	MaxHTTPRequests:      16,
+}
+
+var defaultPool = PoolConfig{Warm: 2, MaxIdle: 64, IdleTTL: 5 * time.Minute}
+
+// DefaultLimits returns the limits used where none are configured.
+func DefaultLimits() Limits { return defaultLimits }
+
+// DefaultPool returns the pool settings used where none are configured.
+func DefaultPool() PoolConfig { return defaultPool }
+
+// Or returns l with each zero field taken from d.
+func (l Limits) Or(d Limits) Limits {
+	if l.Timeout <= 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.MemoryMiB <= 0 {
+		l.MemoryMiB = d.MemoryMiB
+	}
+	if l.MaxOutputBytes <= 0 {
+		l.MaxOutputBytes = d.MaxOutputBytes
+	}
+	if l.MaxHTTPResponseBytes <= 0 {
+		l.MaxHTTPResponseBytes = d.MaxHTTPResponseBytes
+	}
+	if l.MaxHTTPRequests <= 0 {
+		l.MaxHTTPRequests = d.MaxHTTPRequests
+	}
+	return l
+}
+
+// Or returns p with each zero field taken from d.
+func (p PoolConfig) Or(d PoolConfig) PoolConfig {
+	if p.Warm == 0 {
+		p.Warm = d.Warm
+	}
+	if p.Warm < 0 {
+		p.Warm = 0
+	}
+	if p.MaxIdle == 0 {
+		p.MaxIdle = d.MaxIdle
+	}
+	if p.MaxIdle < 0 {
+		p.MaxIdle = 0
+	}
+	if p.IdleTTL <= 0 {
+		p.IdleTTL = d.IdleTTL
+	}
+	return p
+}
+
+// minMemoryMiB is what a stock-Go guest needs to instantiate (52 pages),
+// rounded up.
+const minMemoryMiB = 4
+
+func (l Limits) validate(where string) error {
+	if l.MemoryMiB != 0 && l.MemoryMiB < minMemoryMiB {
+		return fmt.Errorf("%s: memory_mib %d is below the minimum of %d", where, l.MemoryMiB, minMemoryMiB)
+	}
+	if l.MemoryMiB > 4096 {
+		return fmt.Errorf("%s: memory_mib %d is above the Wasm maximum of 4096", where, l.MemoryMiB)
+	}
+	if l.Timeout < 0 || l.MaxOutputBytes < 0 || l.MaxHTTPResponseBytes < 0 || l.MaxHTTPRequests < 0 {
+		return fmt.Errorf("%s: limits must not be negative", where)
+	}
+	return nil
+}
+
+// LoadConfig reads a YAML config file. Unknown keys are an error, so a typo
+// never silently falls back to a default.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading config: %w", err)
+	}
+	return ParseConfig(data)
+}
+
+// ParseConfig parses YAML config bytes; see LoadConfig.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	if len(bytes.TrimSpace(data)) == 0 {
+		return c, nil
+	}
+	if err := yaml.UnmarshalWithOptions(data, &c, yaml.Strict()); err != nil {
+		return Config{}, fmt.Errorf("config: %s", yaml.FormatError(err, false, true))
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks the values that YAML typing cannot.
+func (c Config) Validate() error {
+	if err := c.Limits.validate("limits"); err != nil {
+		return err
+	}
+	for name, p := range c.Plugins {
+		if err := p.Limits.validate("plugins." + name + ".limits"); err != nil {
+			return err
+		}
+		if p.SHA256 != "" && !isHexSHA256(p.SHA256) {
+			return fmt.Errorf("plugins.%s.sha256: want 64 hexadecimal digits, got %q", name, p.SHA256)
+		}
+	}
+	for id, p := range c.Providers {
+		if len(p.Hosts) == 0 {
+			return fmt.Errorf("providers.%s.hosts: list at least one base URL", id)
+		}
+	}
+	return nil
+}
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,237 @@
+// Package host serves the tools of sandboxed Wasm plugins over MCP.
+//
+// A Host loads every *.wasm of a folder (compiled once each, with wazero's
+// on-disk compilation cache), asks each plugin to describe itself, and
+// registers its tools with an mcp-go server. A tools/call is validated,
+// its user token exchanged for an access token (see package auth), and run
+// in a pooled instance of the plugin; the plugin's only way out is the HTTP
+// host function of package hostfuncs, which adds the token itself.
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/tetratelabs/wazero"
+
+	"github.com/wasmcp/wasmcp/host/auth"
+	"github.com/wasmcp/wasmcp/hostfuncs"
+)
+
+// Options configure a Host.
+type Options struct {
+	// Config is the operator's configuration.
+	Config Config
+	// Exchanger turns a call's credentials into an access token. Required.
+	Exchanger auth.Exchanger
+	// Logger receives the host's logs; nil discards them.
+	Logger *slog.Logger
+	// Transport carries the plugins' HTTP requests; nil uses the hardened
+	// default of package hostfuncs. Tests and benchmarks set it.
+	Transport http.RoundTripper
+	// Version is reported to MCP clients.
+	Version string
+}
+
+// Host is a running set of plugins behind one MCP server.
+type Host struct {
+	cfg       Config
+	logger    *slog.Logger
+	exchanger auth.Exchanger
+	loader    *loader
+	reg       *registry
+	mcp       *server.MCPServer
+}
+
+// New builds a Host with no plugins loaded; see LoadDir and Load.
+func New(o Options) (*Host, error) {
+	if o.Exchanger == nil {
+		return nil, errors.New("host: an Exchanger is required")
+	}
+	if err := o.Config.Validate(); err != nil {
+		return nil, err
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	version := o.Version
+	if version == "" {
+		version = "dev"
+	}
+	funcs := hostfuncs.New(hostfuncs.Options{
+		Transport: o.Transport,
+		UserAgent: "wasmcp/" + version,
+	})
+	h := &Host{
+		cfg:       o.Config,
+		logger:    logger,
+		exchanger: o.Exchanger,
+		loader:    &loader{cfg: o.Config, funcs: funcs.HostFunctions(), cache: compilationCache(o.Config.CacheDir, logger)},
+		reg:       newRegistry(),
+	}
+	h.mcp = server.NewMCPServer("wasmcp", version,
+		server.WithToolCapabilities(true),
+		server.WithRecovery(),
+	)
+	return h, nil
+}
+
+// compilationCache opens wazero's on-disk cache, so a restart compiles
+// nothing it compiled before. "off" disables it; "" picks the user cache dir.
+func compilationCache(dir string, logger *slog.Logger) wazero.CompilationCache {
+	if dir == "off" {
+		return nil
+	}
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			logger.Warn("no compilation cache: no user cache directory", "err", err)
+			return nil
+		}
+		dir = filepath.Join(base, "wasmcp", "wazero")
+	}
+	c, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		logger.Warn("no compilation cache", "dir", dir, "err", err)
+		return nil
+	}
+	return c
+}
+
+// MCPServer returns the MCP server to serve over a transport.
+func (h *Host) MCPServer() *server.MCPServer { return h.mcp }
+
+// LoadError is a plugin file that could not be loaded, and why.
+type LoadError struct {
+	File string
+	Err  error
+}
+
+func (e *LoadError) Error() string { return filepath.Base(e.File) + ": " + e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// LoadDir loads every *.wasm in dir. A plugin that fails is logged with its
+// reason and returned; it does not stop the others.
+func (h *Host) LoadDir(ctx context.Context, dir string) []error {
+	files, err := PluginFiles(dir)
+	if err != nil {
+		return []error{err}
+	}
+	var errs []error
+	for _, f := range files {
+		if err := h.Load(ctx, f); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// PluginFiles lists the *.wasm files of dir, sorted.
+func PluginFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("plugin folder: %w", err)
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".wasm") && !strings.HasPrefix(e.Name(), ".") {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// Load loads (or reloads) the plugin at path and registers its tools. Calls
+// in flight on a previous version of the same file finish on it.
+func (h *Host) Load(ctx context.Context, path string) error {
+	pl, err := h.loader.load(ctx, path)
+	if err != nil {
+		h.logger.Error("plugin not loaded", "file", path, "err", err)
+		return &LoadError{File: path, Err: err}
+	}
+	old, err := h.reg.put(pl)
+	if err != nil {
+		pl.Close(ctx)
+		h.logger.Error("plugin not loaded", "file", path, "err", err)
+		return &LoadError{File: path, Err: err}
+	}
+	tools := make([]server.ServerTool, 0, len(pl.Desc.Tools))
+	keep := map[string]bool{}
+	for _, t := range pl.Desc.Tools {
+		schema, _ := json.Marshal(t.InputSchema)
+		tools = append(tools, server.ServerTool{
+			Tool:    mcp.Tool{Name: t.Name, Description: t.Description, RawInputSchema: schema},
+			Handler: h.toolHandler(pl, t.Name),
+		})
+		keep[t.Name] = true
+	}
+	h.mcp.AddTools(tools...)
+	if old != nil {
+		var gone []string
+		for _, t := range old.Desc.Tools {
+			if !keep[t.Name] {
+				gone = append(gone, t.Name)
+			}
+		}
+		if len(gone) > 0 {
+			h.mcp.DeleteTools(gone...)
+		}
+		go h.retire(old)
+	}
+	go pl.pool.warm()
+	h.logger.Info("plugin loaded", "file", path, "plugin", pl.Name(), "version", pl.Desc.Version,
+		"provider", pl.Desc.Provider, "tools", len(pl.Desc.Tools), "sha256", pl.SHA256[:12], "replaced", old != nil)
+	return nil
+}
+
+// Unload removes the plugin loaded from path, if any, and its tools.
+func (h *Host) Unload(path string) bool {
+	pl := h.reg.remove(path)
+	if pl == nil {
+		return false
+	}
+	names := make([]string, 0, len(pl.Desc.Tools))
+	for _, t := range pl.Desc.Tools {
+		names = append(names, t.Name)
+	}
+	h.mcp.DeleteTools(names...)
+	go h.retire(pl)
+	h.logger.Info("plugin unloaded", "file", path, "plugin", pl.Name())
+	return true
+}
+
+// retire closes a plugin once its calls in flight are done.
+func (h *Host) retire(pl *Plugin) {
+	ctx, cancel := context.WithTimeout(context.Background(), pl.Limits.Timeout)
+	defer cancel()
+	pl.Close(ctx)
+}
+
+// Plugins returns the loaded plugins, sorted by name.
+func (h *Host) Plugins() []*Plugin { return h.reg.list() }
+
+// Plugin returns the plugin loaded from path, or nil.
+func (h *Host) Plugin(path string) *Plugin { return h.reg.get(path) }
+
+// Close unloads every plugin, letting calls in flight finish until ctx ends.
+func (h *Host) Close(ctx context.Context) error {
+	var errs []error
+	for _, pl := range h.reg.list() {
+		h.reg.remove(pl.File)
+		errs = append(errs, pl.Close(ctx))
+	}
+	return errors.Join(errs...)
+}

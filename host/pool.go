@@ -1,0 +1,266 @@
+package host
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	extism "github.com/extism/go-sdk"
+)
+
+// pool hands out instances of one compiled plugin so that no guest state
+// crosses from one user's call into another's:
+//
+//   - an instance that served user U goes back to U's idle list, and only a
+//     later call of U may take it;
+//   - a user with no idle instance takes a fresh one, never used, from a few
+//     kept warm ahead of demand (refilled in the background), or a new one;
+//   - an instance whose call trapped, timed out or hit a limit is closed.
+//
+// See RATIONALE.md, "Why per-user instances?".
+type pool struct {
+	newInstance func(context.Context) (*extism.Plugin, error)
+	cfg         PoolConfig
+
+	mu        sync.Mutex
+	fresh     []*extism.Plugin
+	idle      map[string][]idleInstance // by user key
+	nIdle     int
+	refilling bool
+	closed    bool
+
+	stats poolStats
+}
+
+type idleInstance struct {
+	p    *extism.Plugin
+	used time.Time
+}
+
+// poolStats counts how calls got their instance.
+type poolStats struct {
+	reused, fresh, created, discarded atomic.Int64
+}
+
+// PoolStats is a snapshot of a pool's counters.
+type PoolStats struct {
+	// Reused counts calls served by an idle instance of the same user.
+	Reused int64 `json:"reused"`
+	// Fresh counts calls served by a warm, never used instance.
+	Fresh int64 `json:"fresh"`
+	// Created counts instances created on the call's own path.
+	Created int64 `json:"created"`
+	// Discarded counts instances closed after a failed call.
+	Discarded int64 `json:"discarded"`
+	// Idle is the number of idle per-user instances now.
+	Idle int `json:"idle"`
+}
+
+func newPool(cfg PoolConfig, newInstance func(context.Context) (*extism.Plugin, error)) *pool {
+	return &pool{newInstance: newInstance, cfg: cfg, idle: map[string][]idleInstance{}}
+}
+
+// get returns an instance that only user has used, or a never used one.
+func (p *pool) get(ctx context.Context, user string) (*extism.Plugin, error) {
+	p.mu.Lock()
+	p.expireLocked(time.Now())
+	if list := p.idle[user]; len(list) > 0 {
+		inst := list[len(list)-1].p
+		if len(list) == 1 {
+			delete(p.idle, user)
+		} else {
+			p.idle[user] = list[:len(list)-1]
+		}
+		p.nIdle--
+		p.mu.Unlock()
+		p.stats.reused.Add(1)
+		return inst, nil
+	}
+	if n := len(p.fresh); n > 0 {
+		inst := p.fresh[n-1]
+		p.fresh = p.fresh[:n-1]
+		p.refillLocked()
+		p.mu.Unlock()
+		p.stats.fresh.Add(1)
+		return inst, nil
+	}
+	p.refillLocked()
+	p.mu.Unlock()
+	p.stats.created.Add(1)
+	return p.newInstance(ctx)
+}
+
+// put returns inst after a call of user. An unhealthy instance (its call
+// failed in any way the guest did not report itself) is closed.
+func (p *pool) put(user string, inst *extism.Plugin, healthy bool) {
+	if !healthy {
+		p.stats.discarded.Add(1)
+		closeInstance(inst)
+		return
+	}
+	now := time.Now()
+	p.mu.Lock()
+	if p.closed || p.cfg.MaxIdle == 0 {
+		p.mu.Unlock()
+		closeInstance(inst)
+		return
+	}
+	p.expireLocked(now)
+	if p.nIdle >= p.cfg.MaxIdle {
+		p.evictOldestLocked()
+	}
+	p.idle[user] = append(p.idle[user], idleInstance{inst, now})
+	p.nIdle++
+	p.mu.Unlock()
+}
+
+// expireLocked closes idle instances unused for longer than IdleTTL.
+func (p *pool) expireLocked(now time.Time) {
+	if p.nIdle == 0 {
+		return
+	}
+	for user, list := range p.idle {
+		kept := list[:0]
+		for _, ii := range list {
+			if now.Sub(ii.used) > p.cfg.IdleTTL {
+				go closeInstance(ii.p)
+				p.nIdle--
+				continue
+			}
+			kept = append(kept, ii)
+		}
+		if len(kept) == 0 {
+			delete(p.idle, user)
+		} else {
+			p.idle[user] = kept
+		}
+	}
+}
+
+// evictOldestLocked closes the least recently used idle instance.
+func (p *pool) evictOldestLocked() {
+	var (
+		oldUser string
+		oldIdx  = -1
+		oldest  time.Time
+	)
+	for user, list := range p.idle {
+		for i, ii := range list {
+			if oldIdx < 0 || ii.used.Before(oldest) {
+				oldUser, oldIdx, oldest = user, i, ii.used
+			}
+		}
+	}
+	if oldIdx < 0 {
+		return
+	}
+	list := p.idle[oldUser]
+	go closeInstance(list[oldIdx].p)
+	list = append(list[:oldIdx], list[oldIdx+1:]...)
+	if len(list) == 0 {
+		delete(p.idle, oldUser)
+	} else {
+		p.idle[oldUser] = list
+	}
+	p.nIdle--
+}
+
+// refillLocked starts one background filler if the warm set is short.
+func (p *pool) refillLocked() {
+	if p.refilling || p.closed || len(p.fresh) >= p.cfg.Warm {
+		return
+	}
+	p.refilling = true
+	go p.refill()
+}
+
+func (p *pool) refill() {
+	for {
+		p.mu.Lock()
+		if p.closed || len(p.fresh) >= p.cfg.Warm {
+			p.refilling = false
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+
+		inst, err := p.newWarm()
+		p.mu.Lock()
+		if err != nil || p.closed {
+			p.refilling = false
+			p.mu.Unlock()
+			if inst != nil {
+				closeInstance(inst)
+			}
+			return
+		}
+		p.fresh = append(p.fresh, inst)
+		p.mu.Unlock()
+	}
+}
+
+// newWarm creates an instance and runs the guest's runtime initialisation,
+// so the call that takes it pays neither.
+func (p *pool) newWarm() (*extism.Plugin, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	inst, err := p.newInstance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := initInstance(ctx, inst); err != nil {
+		closeInstance(inst)
+		return nil, err
+	}
+	return inst, nil
+}
+
+// warm fills the warm set synchronously, for start-up.
+func (p *pool) warm() {
+	p.mu.Lock()
+	if p.refilling {
+		p.mu.Unlock()
+		return
+	}
+	p.refilling = true
+	p.mu.Unlock()
+	p.refill()
+}
+
+// snapshot returns the pool's counters.
+func (p *pool) snapshot() PoolStats {
+	p.mu.Lock()
+	idle := p.nIdle
+	p.mu.Unlock()
+	return PoolStats{
+		Reused:    p.stats.reused.Load(),
+		Fresh:     p.stats.fresh.Load(),
+		Created:   p.stats.created.Load(),
+		Discarded: p.stats.discarded.Load(),
+		Idle:      idle,
+	}
+}
+
+// close closes every pooled instance; instances out on calls are closed by
+// put when they come back.
+func (p *pool) close() {
+	p.mu.Lock()
+	p.closed = true
+	fresh := p.fresh
+	idle := p.idle
+	p.fresh, p.idle, p.nIdle = nil, map[string][]idleInstance{}, 0
+	p.mu.Unlock()
+	for _, inst := range fresh {
+		closeInstance(inst)
+	}
+	for _, list := range idle {
+		for _, ii := range list {
+			closeInstance(ii.p)
+		}
+	}
+}
+
+func closeInstance(inst *extism.Plugin) {
+	_ = inst.Close(context.Background())
+}

@@ -1,0 +1,153 @@
+package hostfuncs
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	extism "github.com/extism/go-sdk"
+
+	"github.com/wasmcp/wasmcp/abi"
+)
+
+// Bounds on a guest's log record.
+const (
+	// MaxLogMessage caps the message logged, in bytes; a longer one is cut
+	// at a character boundary and marked with truncatedMark.
+	MaxLogMessage = 4 << 10
+	// maxLogDocument caps the JSON LogRecord read from the guest; a larger
+	// one is ignored.
+	maxLogDocument = 64 << 10
+	truncatedMark  = "…[truncated]"
+)
+
+const (
+	levelDebug = slog.LevelDebug
+	levelInfo  = slog.LevelInfo
+	levelWarn  = slog.LevelWarn
+	levelError = slog.LevelError
+)
+
+// log is the host function abi.FuncLog: (rec i64) -> (). It writes one guest
+// log record to the Call's Logger.
+//
+// # Parameters
+//
+//   - rec: offset of an Extism memory block holding a JSON abi.LogRecord of
+//     at most maxLogDocument bytes. The guest still owns it afterwards.
+//
+// # Results
+//
+// None. The record is logged at its Level ("debug", "info", "warn" or
+// "error", in any case; anything else is "info") with the attribute
+// plugin=<Call.Plugin>. Its message is scrubbed of the Call's secrets, then
+// cut to MaxLogMessage bytes.
+//
+// # Errors
+//
+// None, and it never traps: with no Call in the context, no Logger, a bad
+// offset, an oversized block or malformed JSON, the record is dropped.
+//
+//	   rec
+//	    |
+//	[..]{"level":"info","message":"fetched 3 repos"}[..]
+//	    `------------- length(rec) ---------------'
+func (f *Funcs) log(ctx context.Context, p *extism.CurrentPlugin, stack []uint64) {
+	defer recoverTo(ctx, "log", func() {})
+	c, ok := CallFrom(ctx)
+	if !ok || c.Logger == nil {
+		return
+	}
+	raw, err := readBlock(p, stack[0], maxLogDocument)
+	if err != nil {
+		return
+	}
+	var rec abi.LogRecord
+	if json.Unmarshal(raw, &rec) != nil {
+		return
+	}
+	logRecord(ctx, c, rec)
+}
+
+// logRecord writes rec, from the guest, to c's logger.
+func logRecord(ctx context.Context, c *Call, rec abi.LogRecord) {
+	msg := truncate(c.scrubber().String(rec.Message), MaxLogMessage)
+	c.logger().LogAttrs(ctx, guestLevel(rec.Level), msg, attrPlugin(c))
+}
+
+// guestLevel maps a LogRecord level to slog; unknown levels are info.
+func guestLevel(s string) slog.Level {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "debug", "trace":
+		return levelDebug
+	case "warn", "warning":
+		return levelWarn
+	case "error":
+		return levelError
+	}
+	return levelInfo
+}
+
+// truncate cuts s to at most n bytes plus truncatedMark, at a character
+// boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + truncatedMark
+}
+
+// logDone writes the debug line of one performed request. It names the
+// URL without its query and never a header.
+func (f *Funcs) logDone(ctx context.Context, c *Call, method string, u *url.URL, status, n, hops int, start time.Time, r *refusal, sc *scrubber) {
+	log := c.logger()
+	if !log.Enabled(ctx, levelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		attrPlugin(c), strAttr("provider", c.Provider), strAttr("method", method),
+		strAttr("url", sc.String(safeURL(u))), slog.Int("status", status),
+		slog.Duration("latency", time.Since(start)), slog.Int("bytes", n),
+	}
+	if hops > 0 {
+		attrs = append(attrs, slog.Int("redirects", hops))
+	}
+	if r != nil {
+		attrs = append(attrs, strAttr("error", r.code), strAttr("error_message", sc.String(r.msg)))
+	}
+	log.LogAttrs(ctx, levelDebug, "plugin http request", attrs...)
+}
+
+// logRefusal logs a request the host refused before sending it: at warn
+// level when the policy refused it (undeclared host, forbidden header), at
+// debug level otherwise.
+func (f *Funcs) logRefusal(ctx context.Context, c *Call, req abi.HTTPRequest, r *refusal) {
+	level := levelDebug
+	if r.code == abi.ErrHostNotAllowed || r.code == abi.ErrHeaderNotAllowed {
+		level = levelWarn
+	}
+	log := c.logger()
+	if !log.Enabled(ctx, level) {
+		return
+	}
+	where := "(unparsable URL)"
+	if u, err := url.Parse(req.URL); err == nil {
+		u.User = nil
+		where = clip(safeURL(u), 512)
+	}
+	sc := c.scrubber()
+	log.LogAttrs(ctx, level, "plugin http request refused",
+		attrPlugin(c), strAttr("provider", c.Provider), strAttr("method", clip(req.Method, 32)),
+		strAttr("url", sc.String(where)), strAttr("error", r.code), strAttr("error_message", sc.String(r.msg)))
+}
+
+func attrPlugin(c *Call) slog.Attr  { return slog.String("plugin", c.Plugin) }
+func strAttr(k, v string) slog.Attr { return slog.String(k, v) }

@@ -1,0 +1,58 @@
+package pdk
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/wasmcp/wasmcp/abi"
+)
+
+// Call is one call of a tool: its arguments and the way out to the host.
+// A Call is valid only while its Handler runs.
+type Call struct {
+	tool string
+	args map[string]any
+	host Host
+}
+
+// Tool returns the name of the tool being called.
+func (c *Call) Tool() string { return c.tool }
+
+// Args decodes the call's arguments into v, usually a pointer to a struct
+// with json tags. An argument v has no field for is an error, as is a value
+// of the wrong type (2.5 for an int); the error's text names the argument and
+// is fit to return from the Handler as is. Use pointer fields to tell an
+// absent argument from a zero one.
+func (c *Call) Args(v any) error {
+	b, err := json.Marshal(c.args)
+	if err != nil {
+		return fmt.Errorf("invalid arguments for tool %q: %v", c.tool, err)
+	}
+	if c.args == nil {
+		b = []byte("{}")
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("invalid arguments for tool %q: %v", c.tool, err)
+	}
+	return nil
+}
+
+// Level is the severity of a log record.
+type Level string
+
+// Levels of Call.Log, as abi.LogRecord spells them.
+const (
+	LevelDebug Level = "debug"
+	LevelInfo  Level = "info"
+	LevelWarn  Level = "warn"
+	LevelError Level = "error"
+)
+
+// Log writes msg to the host's log at level. The operator reads it; the model
+// does not. Never log tokens or personal data.
+func (c *Call) Log(level Level, msg string) {
+	c.host.Log(abi.LogRecord{Level: string(level), Message: msg})
+}

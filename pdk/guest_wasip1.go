@@ -1,0 +1,111 @@
+//go:build wasip1
+
+package pdk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/wasmcp/wasmcp/abi"
+)
+
+// The exports and imports of abi. Directives take literal names only; the
+// test TestDirectivesMatchABI checks them against abi's constants.
+
+//go:wasmimport extism:host/user wasmcp_http_request
+func hostHTTPRequest(req uint64) uint64
+
+//go:wasmimport extism:host/user wasmcp_log
+func hostLog(rec uint64)
+
+var errNotRegistered = errors.New("pdk: no plugin is registered; call pdk.Register from the plugin's init")
+
+// exportDescribe is abi.ExportDescribe: no input, output a Descriptor.
+//
+//go:wasmexport wasmcp_describe
+func exportDescribe() int32 {
+	if registered == nil {
+		return fail(errNotRegistered)
+	}
+	b, err := json.Marshal(registered.Descriptor())
+	if err != nil {
+		return fail(fmt.Errorf("pdk: cannot encode the descriptor: %v", err))
+	}
+	setOutput(b)
+	return 0
+}
+
+// exportCall is abi.ExportCall: input a CallRequest, output a CallResult.
+// Tool failures are results; only an undecodable request, a missing plugin
+// or a panic return 1.
+//
+//go:wasmexport wasmcp_call
+func exportCall() (rc int32) {
+	if registered == nil {
+		return fail(errNotRegistered)
+	}
+	var req abi.CallRequest
+	if err := json.Unmarshal(readInput(), &req); err != nil {
+		return fail(fmt.Errorf("pdk: cannot decode the call request: %v", err))
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			msg := fmt.Sprintf("tool %q panicked: %v", req.Tool, v)
+			wasmHost{}.Log(abi.LogRecord{Level: string(LevelError), Message: msg + "\n" + string(debug.Stack())})
+			rc = fail(errors.New(msg))
+		}
+	}()
+	b, err := json.Marshal(registered.Handle(wasmHost{}, req))
+	if err != nil {
+		return fail(fmt.Errorf("pdk: cannot encode the call result: %v", err))
+	}
+	setOutput(b)
+	return 0
+}
+
+// fail sets err as the Extism error of the current call and returns the
+// failing return code.
+func fail(err error) int32 {
+	setError(err.Error())
+	return 1
+}
+
+// wasmHost is the Host of a Wasm build: the host functions of abi.
+type wasmHost struct{}
+
+// HTTPRequest calls abi.FuncHTTPRequest. The guest frees both blocks: the
+// request's after the host has answered, the response's once read.
+func (wasmHost) HTTPRequest(req abi.HTTPRequest) abi.HTTPResponse {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return abi.HTTPResponse{Error: abi.ErrBadRequest, ErrorMessage: "the request could not be encoded: " + err.Error()}
+	}
+	in := storeBlock(b)
+	out := hostHTTPRequest(in)
+	var resp abi.HTTPResponse
+	if out == 0 {
+		resp = abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host returned no response"}
+	} else {
+		if err := json.Unmarshal(readBlock(out), &resp); err != nil {
+			resp = abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host's response could not be decoded: " + err.Error()}
+		}
+		kernelFree(out)
+	}
+	if in != out {
+		kernelFree(in)
+	}
+	return resp
+}
+
+// Log calls abi.FuncLog.
+func (wasmHost) Log(rec abi.LogRecord) {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return
+	}
+	in := storeBlock(b)
+	hostLog(in)
+	kernelFree(in)
+}

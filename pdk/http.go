@@ -1,0 +1,96 @@
+package pdk
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/wasmcp/wasmcp/abi"
+)
+
+// Request is an HTTP request a tool asks the host to perform.
+type Request struct {
+	// Method is the HTTP method; "" means GET.
+	Method string
+	// URL is absolute and must lie under one of the plugin's Hosts.
+	URL string
+	// Headers to send. Authorization, Proxy-Authorization and Cookie are
+	// refused: the host adds the provider's token itself.
+	Headers map[string]string
+	// Body is sent as is.
+	Body string
+}
+
+// Response is the host's answer to a Request that was performed. Any status,
+// 2xx or not, is a Response; see CheckStatus.
+type Response struct {
+	Status int
+	// Headers of the response, repeated ones joined with ", ". Look them up
+	// with Header, which ignores case.
+	Headers map[string]string
+	Body    string
+}
+
+// Header returns the value of the response header name, matched without
+// regard to case, or "".
+func (r *Response) Header(name string) string {
+	if v, ok := r.Headers[name]; ok {
+		return v
+	}
+	for k, v := range r.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// OK reports whether the status is 2xx.
+func (r *Response) OK() bool { return r.Status >= 200 && r.Status <= 299 }
+
+// JSON decodes the body into v. The error names the status and says the body
+// was not the JSON expected, without quoting it.
+func (r *Response) JSON(v any) error {
+	if err := json.Unmarshal([]byte(r.Body), v); err != nil {
+		return fmt.Errorf("the API answered %d with a body that is not the JSON expected: %v", r.Status, err)
+	}
+	return nil
+}
+
+// HostError is the error of Call.HTTP when the host did not perform the
+// request or it did not complete: a refused host or header, a spent request
+// budget, an oversized response, a network failure.
+type HostError struct {
+	// Code is one of the abi.Err* codes.
+	Code string
+	// Message is the host's explanation.
+	Message string
+}
+
+func (e *HostError) Error() string {
+	if e.Message == "" {
+		return "the HTTP request failed (" + e.Code + ")"
+	}
+	return "the HTTP request failed (" + e.Code + "): " + e.Message
+}
+
+// HTTP asks the host to perform req and returns its response. The error is a
+// *HostError when the host refused or could not complete the request; an
+// HTTP error status is not an error here (see CheckStatus).
+func (c *Call) HTTP(req Request) (*Response, error) {
+	method := req.Method
+	if method == "" {
+		method = "GET"
+	}
+	resp := c.host.HTTPRequest(abi.HTTPRequest{
+		Method:  method,
+		URL:     req.URL,
+		Headers: maps.Clone(req.Headers),
+		Body:    req.Body,
+	})
+	if resp.Error != "" {
+		return nil, &HostError{Code: resp.Error, Message: resp.ErrorMessage}
+	}
+	return &Response{Status: resp.Status, Headers: resp.Headers, Body: resp.Body}, nil
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/wasmcp/wasmcp/pdk/pdktest"
+)
+
+const userJSON = `{
+  "login": "octocat", "id": 583231, "node_id": "MDQ6VXNlcjU4MzIzMQ==",
+  "avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4",
+  "html_url": "https://github.com/octocat", "type": "User", "site_admin": false,
+  "name": "The Octocat", "company": "@github", "blog": "https://github.blog",
+  "location": "San Francisco", "email": null, "hireable": null, "bio": null,
+  "twitter_username": null, "public_repos": 8, "public_gists": 8,
+  "followers": 21000, "following": 9,
+  "created_at": "2011-01-25T18:44:36Z", "updated_at": "2024-01-22T12:14:49Z",
+  "private_gists": 0, "total_private_repos": 0, "two_factor_authentication": true
+}`
+
+func TestGetUser(t *testing.T) {
+	h := pdktest.NewHost(plugin, pdktest.Reply(200, map[string]string{"Content-Type": "application/json"}, userJSON))
+	res := h.Call(t, "get_github_user", nil)
+	if res.IsError {
+		t.Fatalf("tool error: %s", res.Message)
+	}
+	onlyRequest(t, h, "https://api.github.com/user")
+	want := map[string]any{
+		"login": "octocat", "id": 583231.0, "name": "The Octocat", "company": "@github",
+		"location": "San Francisco", "blog": "https://github.blog", "type": "User",
+		"public_repos": 8.0, "public_gists": 8.0, "followers": 21000.0, "following": 9.0,
+		"html_url": "https://github.com/octocat", "avatar_url": "https://avatars.githubusercontent.com/u/583231?v=4",
+		"created_at": "2011-01-25T18:44:36Z", "updated_at": "2024-01-22T12:14:49Z",
+	}
+	if !reflect.DeepEqual(res.Content, want) {
+		t.Errorf("content =\n%v\nwant\n%v", res.Content, want)
+	}
+}
+
+func TestGetUserRejectsArguments(t *testing.T) {
+	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, userJSON))
+	res := h.Call(t, "get_github_user", map[string]any{"login": "x"})
+	if !res.IsError || res.Message != `invalid arguments for tool "get_github_user": json: unknown field "login"` {
+		t.Errorf("result = %+v", res)
+	}
+	if len(h.Requests()) != 0 {
+		t.Error("a request was sent despite bad arguments")
+	}
+}
+
+func TestGetUserErrors(t *testing.T) { testErrors(t, "get_github_user", nil) }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"html"
+	"time"
+
+	"github.com/wasmcp/wasmcp/pdk"
+)
+
+var getUserTool = pdk.Tool{
+	Name: "get_reddit_user",
+	Description: "Returns the Reddit account of the user who connected it: user name, id, " +
+		"creation date, link, comment and total karma, Premium (is_gold), moderator and " +
+		"verification flags, and avatar URL.",
+	InputSchema: map[string]any{
+		"type":                 "object",
+		"properties":           map[string]any{},
+		"additionalProperties": false,
+	},
+	Handler: getUser,
+}
+
+// user is the part of GET /api/v1/me the tool returns, under Reddit's own
+// names. (Reddit's "created" is a legacy local time and is not read.)
+type user struct {
+	Name             string  `json:"name"`
+	ID               string  `json:"id"`
+	CreatedUTC       float64 `json:"created_utc"`
+	LinkKarma        int64   `json:"link_karma"`
+	CommentKarma     int64   `json:"comment_karma"`
+	TotalKarma       int64   `json:"total_karma"`
+	IsGold           bool    `json:"is_gold"`
+	IsMod            bool    `json:"is_mod"`
+	Verified         bool    `json:"verified"`
+	HasVerifiedEmail bool    `json:"has_verified_email"`
+	IconImg          string  `json:"icon_img,omitempty"`
+}
+
+func getUser(c *pdk.Call) (any, error) {
+	if err := c.Args(&struct{}{}); err != nil {
+		return nil, err
+	}
+	var u user
+	if err := get(c, "/api/v1/me", nil, &u); err != nil {
+		return nil, err
+	}
+	var created string
+	if u.CreatedUTC > 0 {
+		created = time.Unix(int64(u.CreatedUTC), 0).UTC().Format(time.RFC3339)
+	}
+	// Without raw_json=1 Reddit escapes URLs for HTML ("&amp;").
+	u.IconImg = html.UnescapeString(u.IconImg)
+	return userResult{user: u, Created: created}, nil
+}
+
+// userResult is what the tool returns: user, plus created_utc as an RFC 3339
+// time.
+type userResult struct {
+	user
+	Created string `json:"created,omitempty"`
+}
