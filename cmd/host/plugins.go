@@ -22,15 +22,15 @@ failed.
 
 // pluginInfo is one row of the inventory; its JSON form is --json's.
 type pluginInfo struct {
-	File     string      `json:"file"`
-	Name     string      `json:"name,omitempty"`
-	Version  string      `json:"version,omitempty"`
-	Provider string      `json:"provider,omitempty"`
-	Hosts    []string    `json:"hosts,omitempty"`
-	Tools    []string    `json:"tools,omitempty"`
+	File     string       `json:"file"`
+	Name     string       `json:"name,omitempty"`
+	Version  string       `json:"version,omitempty"`
+	Provider string       `json:"provider,omitempty"`
+	Hosts    []string     `json:"hosts,omitempty"`
+	Tools    []string     `json:"tools,omitempty"`
 	Limits   *host.Limits `json:"limits,omitempty"`
-	SHA256   string      `json:"sha256,omitempty"`
-	Error    string      `json:"error,omitempty"`
+	SHA256   string       `json:"sha256,omitempty"`
+	Error    string       `json:"error,omitempty"`
 }
 
 func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
