@@ -11,6 +11,8 @@ WASMFLAGS := GOOS=wasip1 GOARCH=wasm
 
 .PHONY: all build run test test-short check bench fuzz clean
 .DELETE_ON_ERROR:
+# Lets a pattern rule list the sources of its own stem ($$*, below).
+.SECONDEXPANSION:
 
 all: build
 
@@ -19,11 +21,11 @@ build: bin/host $(WASM)
 bin/host: FORCE
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/host
 
-dist/plugins/%.wasm: $(GUEST_SRC) $(wildcard plugins/%/*.go)
+dist/plugins/%.wasm: $(GUEST_SRC) $$(wildcard plugins/$$*/*.go)
 	@mkdir -p $(@D)
 	$(WASMFLAGS) $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./plugins/$*
 
-dist/testguests/%.wasm: $(GUEST_SRC) $(wildcard testdata/guests/%/*.go)
+dist/testguests/%.wasm: $(GUEST_SRC) $$(wildcard testdata/guests/$$*/*.go)
 	@mkdir -p $(@D)
 	$(WASMFLAGS) $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./testdata/guests/$*
 

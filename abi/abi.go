@@ -19,9 +19,9 @@
 //	wasmcp_describe  input: empty            output: Descriptor
 //	wasmcp_call      input: CallRequest      output: CallResult
 //
-// A return code other than 0, an Extism error_set, or a trap is a plugin
-// failure: the host reports it to the model as a tool error and discards the
-// instance.
+// A return code other than 0, an Extism error_set, a trap, or an output that
+// is not the JSON expected is a plugin failure: the host reports it to the
+// model as a tool error and discards the instance.
 //
 // # Imports (host → guest)
 //

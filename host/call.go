@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	extism "github.com/extism/go-sdk"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
@@ -103,25 +105,31 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
 	}
 	rc, out, err := inst.CallWithContext(ctx, abi.ExportCall, input)
-	healthy := err == nil && rc == 0 && ctx.Err() == nil
-	if healthy && int64(len(out)) > pl.Limits.MaxOutputBytes {
-		healthy = false
-		pl.pool.put(user, inst, false)
-		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned %d bytes, above its output limit of %d", pl.Name(), len(out), pl.Limits.MaxOutputBytes)), "output_too_large"
+	if h.afterCall != nil {
+		h.afterCall(pl, inst)
 	}
-	pl.pool.put(user, inst, healthy)
 	if err != nil || rc != 0 {
+		pl.pool.put(user, inst, false)
 		reason := contextReason(ctx, err)
 		if ctx.Err() == nil && err != nil {
-			reason = scrub(err.Error(), secrets)
+			reason = clipGuestError(scrub(err.Error(), secrets))
 		}
 		h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", reason)
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q failed while running %s: %s", pl.Name(), tool, reason)), "plugin_error"
 	}
+	if int64(len(out)) > pl.Limits.MaxOutputBytes {
+		pl.pool.put(user, inst, false)
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned %d bytes, above its output limit of %d", pl.Name(), len(out), pl.Limits.MaxOutputBytes)), "output_too_large"
+	}
+	// A result that is not a CallResult means the guest did not finish its
+	// call normally (e.g. it exited with status 0, which go-sdk reports as
+	// success with no output, and its module is closed): never reuse it.
 	var cr abi.CallResult
 	if err := json.Unmarshal([]byte(scrub(string(out), secrets)), &cr); err != nil {
+		pl.pool.put(user, inst, false)
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %v", pl.Name(), err)), "plugin_error"
 	}
+	pl.pool.put(user, inst, ctx.Err() == nil)
 	if cr.IsError {
 		msg := cr.Message
 		if msg == "" {
@@ -134,6 +142,29 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	}
 	text, _ := json.Marshal(cr.Content)
 	return mcp.NewToolResultStructured(cr.Content, string(text)), "ok"
+}
+
+// callObserver is shown the instance a tool call of pl ran on, right after
+// the call returns and before the pool keeps or closes it, on the call's
+// goroutine. It is a test hook (Host.afterCall): the hostile-plugin tests use
+// it to scan the guest's memory for secrets. Production code never sets it.
+type callObserver func(pl *Plugin, inst *extism.Plugin)
+
+// maxGuestError caps the text of a failed call's error quoted in the tool
+// error and the log. The guest writes that text (an Extism error, a panic
+// message), and MaxOutputBytes does not apply to it.
+const maxGuestError = 4 << 10
+
+// clipGuestError cuts s to maxGuestError bytes, at a character boundary.
+func clipGuestError(s string) string {
+	if len(s) <= maxGuestError {
+		return s
+	}
+	cut := maxGuestError
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…[truncated]"
 }
 
 // contextReason explains a failure caused by the call's context, if it was.

@@ -30,6 +30,13 @@ type pool struct {
 	refilling bool
 	closed    bool
 
+	// fillers tracks the refill goroutine, and stop ends its context, so
+	// that close can stop it and wait for it: the plugin's runtime must not
+	// be closed under a guest that is still initialising.
+	fillers sync.WaitGroup
+	ctx     context.Context
+	stop    context.CancelFunc
+
 	stats poolStats
 }
 
@@ -55,10 +62,13 @@ type PoolStats struct {
 	Discarded int64 `json:"discarded"`
 	// Idle is the number of idle per-user instances now.
 	Idle int `json:"idle"`
+	// Warm is the number of fresh instances ready now.
+	Warm int `json:"warm"`
 }
 
 func newPool(cfg PoolConfig, newInstance func(context.Context) (*extism.Plugin, error)) *pool {
-	return &pool{newInstance: newInstance, cfg: cfg, idle: map[string][]idleInstance{}}
+	ctx, stop := context.WithCancel(context.Background())
+	return &pool{newInstance: newInstance, cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop}
 }
 
 // get returns an instance that only user has used, or a never used one.
@@ -172,7 +182,11 @@ func (p *pool) refillLocked() {
 		return
 	}
 	p.refilling = true
-	go p.refill()
+	p.fillers.Add(1)
+	go func() {
+		defer p.fillers.Done()
+		p.refill()
+	}()
 }
 
 func (p *pool) refill() {
@@ -203,7 +217,7 @@ func (p *pool) refill() {
 // newWarm creates an instance and runs the guest's runtime initialisation,
 // so the call that takes it pays neither.
 func (p *pool) newWarm() (*extism.Plugin, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
 	inst, err := p.newInstance(ctx)
 	if err != nil {
@@ -219,19 +233,21 @@ func (p *pool) newWarm() (*extism.Plugin, error) {
 // warm fills the warm set synchronously, for start-up.
 func (p *pool) warm() {
 	p.mu.Lock()
-	if p.refilling {
+	if p.refilling || p.closed {
 		p.mu.Unlock()
 		return
 	}
 	p.refilling = true
+	p.fillers.Add(1)
 	p.mu.Unlock()
+	defer p.fillers.Done()
 	p.refill()
 }
 
 // snapshot returns the pool's counters.
 func (p *pool) snapshot() PoolStats {
 	p.mu.Lock()
-	idle := p.nIdle
+	idle, warm := p.nIdle, len(p.fresh)
 	p.mu.Unlock()
 	return PoolStats{
 		Reused:    p.stats.reused.Load(),
@@ -239,11 +255,12 @@ func (p *pool) snapshot() PoolStats {
 		Created:   p.stats.created.Load(),
 		Discarded: p.stats.discarded.Load(),
 		Idle:      idle,
+		Warm:      warm,
 	}
 }
 
-// close closes every pooled instance; instances out on calls are closed by
-// put when they come back.
+// close closes every pooled instance, once a refill in progress has stopped;
+// instances out on calls are closed by put when they come back.
 func (p *pool) close() {
 	p.mu.Lock()
 	p.closed = true
@@ -251,6 +268,10 @@ func (p *pool) close() {
 	idle := p.idle
 	p.fresh, p.idle, p.nIdle = nil, map[string][]idleInstance{}, 0
 	p.mu.Unlock()
+	// A refill in progress stops at once (its guest is closed through its
+	// context, which is safe while it runs) and closes what it made.
+	p.stop()
+	p.fillers.Wait()
 	for _, inst := range fresh {
 		closeInstance(inst)
 	}

@@ -13,8 +13,9 @@ const Redacted = "[REDACTED]"
 
 // scrubber replaces secrets with Redacted. Besides each secret as is, it
 // catches the spellings an echoing API is likely to produce: URL
-// query-escaped, path-escaped, and JSON-string-escaped (with and without
-// HTML escaping).
+// query-escaped, path-escaped, JSON-string-escaped (with and without HTML
+// escaping), and each URL-escaped spelling JSON-escaped in turn (a JSON API
+// echoing a URL it built from the request).
 type scrubber struct {
 	r *strings.Replacer // nil when there is nothing to hide
 }
@@ -32,11 +33,11 @@ func newScrubber(secrets ...string) *scrubber {
 		if s == "" {
 			continue
 		}
-		add(s)
-		add(url.QueryEscape(s))
-		add(url.PathEscape(s))
-		add(jsonEscape(s, true))
-		add(jsonEscape(s, false))
+		for _, v := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
+			add(v)
+			add(jsonEscape(v, true))
+			add(jsonEscape(v, false))
+		}
 	}
 	if len(olds) == 0 {
 		return &scrubber{}

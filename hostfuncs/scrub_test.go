@@ -15,6 +15,8 @@ func TestScrubber(t *testing.T) {
 		"/p/" + url.PathEscape(testToken),
 		`{"a":"` + jsonEscape(testToken, true) + `"}`,
 		`{"a":"` + jsonEscape(testToken, false) + `"}`,
+		`{"a":"` + jsonEscape(url.PathEscape(testToken), true) + `"}`,
+		`{"a":"` + jsonEscape(url.QueryEscape(testToken), true) + `"}`,
 		"user-temp-token",
 	} {
 		got := sc.String(in)

@@ -1,0 +1,272 @@
+package host
+
+// The hostile-plugin suite: each test guest (testdata/guests/NAME) does one
+// bad thing, and the host must answer with a tool error (or, for guests that
+// only look around, a result showing they found nothing), never crash or
+// hang, keep serving other calls, discard any instance whose call failed,
+// and never let a token or user token reach a result, a log line, the API
+// of another host, or the guest's memory (harness.finish checks the last
+// three after every test).
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// wantDiscarded fails the test unless plugin name discarded n more
+// instances than before, and the last call's instance is closed.
+func (hh *harness) wantDiscarded(t testing.TB, name string, before PoolStats, n int64) {
+	t.Helper()
+	after := hh.stats(t, name)
+	if got := after.Discarded - before.Discarded; got != n {
+		t.Errorf("%s: %d instances discarded, want %d (stats %+v)", name, got, n, after)
+	}
+	if n > 0 {
+		if inst := hh.lastInstance(name); inst == nil || !moduleClosed(inst) {
+			t.Errorf("%s: the instance of the failed call is still open", name)
+		}
+	}
+}
+
+// waitForLog waits until the host log contains s.
+func (hh *harness) waitForLog(t testing.TB, s string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(hh.logs.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line %q within %v", s, within)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestHostileLoop: a guest that spins or sleeps forever is stopped at its
+// deadline (2 s here), with a tool error; meanwhile the host serves other
+// calls and garbage-collects normally (a host frozen by the guest would
+// wait for the deadline), and the instance is discarded.
+func TestHostileLoop(t *testing.T) {
+	hh := newHarness(t, harnessOptions{
+		guests: []string{"loop"},
+		limits: map[string]Limits{"hostile-loop": {Timeout: 2 * time.Second}},
+	})
+	hh.goodCall(t, "alice") // the github plugin's first instance is made before timing
+	for _, mode := range []string{"spin", "sleep"} {
+		t.Run(mode, func(t *testing.T) {
+			before := hh.stats(t, "hostile-loop")
+			done := make(chan toolOutcome, 1)
+			go func() { done <- hh.call(t, "alice", "hostile_loop", map[string]any{"mode": mode}) }()
+			hh.waitForLog(t, "hostile loop started: "+mode, 10*time.Second)
+
+			// While the guest loops, the host is not frozen: a garbage
+			// collection completes and other calls are served.
+			start := time.Now()
+			runtime.GC()
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("a garbage collection took %v while a guest looped", d)
+			}
+			users := []string{"alice", "bob"}
+			good := make([]toolOutcome, len(users))
+			var wg sync.WaitGroup
+			for i, u := range users {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					good[i] = hh.call(t, u, "get_github_user", nil)
+				}()
+			}
+			wg.Wait()
+			for i, u := range users {
+				if res := good[i].wantOK(t); res["login"] != u {
+					t.Errorf("get_github_user as %s answered login %v", u, res["login"])
+				}
+			}
+			select {
+			case <-done:
+				t.Fatal("the looping call ended before the calls made while it looped")
+			default:
+			}
+
+			res := <-done
+			res.wantToolError(t, "ran past its time limit")
+			if res.took < 1900*time.Millisecond || res.took > 15*time.Second {
+				t.Errorf("the looping call ended after %v, want about its 2s timeout", res.took)
+			}
+			hh.wantDiscarded(t, "hostile-loop", before, 1)
+			hh.goodCall(t, "alice")
+		})
+	}
+}
+
+// TestHostileCancel: notifications/cancelled for a running call stops the
+// guest's loop at once, the call answers "cancelled", and the instance is
+// closed and discarded.
+func TestHostileCancel(t *testing.T) {
+	hh := newHarness(t, harnessOptions{
+		guests: []string{"loop"},
+		limits: map[string]Limits{"hostile-loop": {Timeout: time.Minute}},
+	})
+	before := hh.stats(t, "hostile-loop")
+	id := hh.nextID()
+	done := make(chan toolOutcome, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		done <- hh.callCtx(ctx, id, "alice", "hostile_loop", map[string]any{"mode": "spin"})
+	}()
+	hh.waitForLog(t, "hostile loop started: spin", 10*time.Second)
+	cancelled := time.Now()
+	hh.cancelRequest(id)
+	res := <-done
+	res.wantToolError(t, "cancelled")
+	if d := time.Since(cancelled); d > 5*time.Second {
+		t.Errorf("the call answered %v after its cancellation", d)
+	}
+	hh.wantDiscarded(t, "hostile-loop", before, 1)
+	hh.goodCall(t, "alice")
+}
+
+// TestHostileMembomb: a guest allocating until failure, on its Go heap or
+// in the kernel's memory, hits the 16 MiB cap of each memory; the host
+// answers with a tool error and discards the instance. (With the kernel's
+// memory full, the kit cannot store the call's output, so the host reads no
+// valid result: an instance that answers with an invalid result is never
+// reused.)
+func TestHostileMembomb(t *testing.T) {
+	hh := newHarness(t, harnessOptions{
+		guests: []string{"membomb"},
+		limits: map[string]Limits{"hostile-membomb": {MemoryMiB: 16}},
+	})
+	for where, want := range map[string]string{
+		"heap":   "failed while running hostile_membomb", // the Go runtime dies
+		"kernel": "returned an invalid result",           // the kit's output had nowhere to go
+	} {
+		t.Run(where, func(t *testing.T) {
+			before := hh.stats(t, "hostile-membomb")
+			res := hh.call(t, "alice", "hostile_membomb", map[string]any{"where": where})
+			res.wantToolError(t, want)
+			t.Logf("answer: %s", clipText(res.text, 300))
+			hh.wantDiscarded(t, "hostile-membomb", before, 1)
+			hh.goodCall(t, "alice")
+		})
+	}
+}
+
+// TestHostileBigOutput: a result above the output limit (256 KiB here) is
+// refused by size; building a 50 MiB one kills the guest first, out of its
+// 32 MiB of memory. Both are tool errors and discard the instance.
+func TestHostileBigOutput(t *testing.T) {
+	hh := newHarness(t, harnessOptions{
+		guests: []string{"bigoutput"},
+		limits: map[string]Limits{"hostile-bigoutput": {MaxOutputBytes: 256 << 10, MemoryMiB: 32}},
+	})
+	t.Run("above limit", func(t *testing.T) {
+		before := hh.stats(t, "hostile-bigoutput")
+		hh.call(t, "alice", "hostile_bigoutput", map[string]any{"bytes": 300 << 10}).
+			wantToolError(t, "above its output limit of 262144")
+		hh.wantDiscarded(t, "hostile-bigoutput", before, 1)
+		hh.goodCall(t, "alice")
+	})
+	t.Run("50 MiB", func(t *testing.T) {
+		before := hh.stats(t, "hostile-bigoutput")
+		res := hh.call(t, "alice", "hostile_bigoutput", nil)
+		res.wantToolError(t, `plugin "hostile-bigoutput" failed`)
+		t.Logf("answer after %v: %s", res.took, clipText(res.text, 300))
+		if len(res.raw) > 64<<10 {
+			t.Errorf("the answer is %d bytes", len(res.raw))
+		}
+		hh.wantDiscarded(t, "hostile-bigoutput", before, 1)
+		hh.goodCall(t, "alice")
+	})
+	t.Run("under limit", func(t *testing.T) {
+		res := hh.call(t, "alice", "hostile_bigoutput", map[string]any{"bytes": 1000}).wantOK(t)
+		if d, _ := res["data"].(string); len(d) != 1000 {
+			t.Errorf("data is %d bytes, want 1000", len(d))
+		}
+	})
+}
+
+// TestHostilePanic: a panic in the handler (recovered by the kit, rc 1)
+// and one in a goroutine (the Go runtime dies) are tool errors, and the
+// instance is discarded either way.
+func TestHostilePanic(t *testing.T) {
+	hh := newHarness(t, harnessOptions{guests: []string{"panic"}})
+	for where, want := range map[string]string{
+		"handler":   "hostile panic in the handler",
+		"goroutine": `plugin "hostile-panic" failed`,
+		"huge":      "PPPP",
+	} {
+		t.Run(where, func(t *testing.T) {
+			before := hh.stats(t, "hostile-panic")
+			logged := len(hh.logs.String())
+			res := hh.call(t, "alice", "hostile_panic", map[string]any{"where": where})
+			res.wantToolError(t, want)
+			t.Logf("answer (%d bytes): %s", len(res.text), clipText(res.text, 300))
+			if len(res.text) > 8<<10 {
+				t.Errorf("the tool error is %d bytes: the guest's error message is not bounded", len(res.text))
+			}
+			if n := len(hh.logs.String()) - logged; n > 64<<10 {
+				t.Errorf("the call logged %d bytes", n)
+			}
+			hh.wantDiscarded(t, "hostile-panic", before, 1)
+			hh.goodCall(t, "alice")
+		})
+	}
+}
+
+// TestHostileTrap: Wasm traps, a stack overflow, a nil dereference and
+// exits (with status 3, and with status 0 in the middle of a call, which
+// go-sdk reports as a success with no output) are tool errors, and the
+// instance is closed and discarded.
+func TestHostileTrap(t *testing.T) {
+	hh := newHarness(t, harnessOptions{guests: []string{"trap"}})
+	for _, mode := range []string{"unreachable", "oob", "recurse", "nil", "exit", "exit0"} {
+		t.Run(mode, func(t *testing.T) {
+			before := hh.stats(t, "hostile-trap")
+			res := hh.call(t, "alice", "hostile_trap", map[string]any{"mode": mode})
+			res.wantToolError(t, `plugin "hostile-trap"`)
+			t.Logf("answer: %s", clipText(res.text, 300))
+			hh.wantDiscarded(t, "hostile-trap", before, 1)
+			// The user's next call of the same plugin gets a working
+			// instance, not the broken one.
+			hh.call(t, "alice", "hostile_trap", map[string]any{"mode": "none"}).wantOK(t)
+			hh.goodCall(t, "alice")
+		})
+	}
+}
+
+// TestCloseWhileWarming: closing the host while a pool is still creating
+// and initialising its warm instances stops that work and waits for it, so
+// the runtime is never closed under a guest still running its
+// initialisation (a data race inside wazero, seen under -race).
+func TestCloseWhileWarming(t *testing.T) {
+	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, noGitHub: true, pool: PoolConfig{Warm: 16}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p := hh.plugins["hostile-leaky"].pool
+	for { // wait until the filler is at work
+		p.mu.Lock()
+		n := len(p.fresh)
+		p.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	if err := hh.host.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Close took %v", d)
+	}
+	p.mu.Lock()
+	refilling, fresh := p.refilling, len(p.fresh)
+	p.mu.Unlock()
+	if refilling || fresh != 0 {
+		t.Errorf("after Close: refilling %v, %d warm instances; the filler outlived its runtime", refilling, fresh)
+	}
+}
