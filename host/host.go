@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -52,6 +53,16 @@ type Host struct {
 	loader    *loader
 	reg       *registry
 	mcp       *server.MCPServer
+
+	// afterCall, when not nil, is shown the instance of every tool call;
+	// see callObserver. Only tests set it.
+	afterCall callObserver
+
+	// collidedMu guards collided: the files whose last load was refused
+	// because another file's plugin holds their name or a tool name. The
+	// watcher retries them when a plugin goes away.
+	collidedMu sync.Mutex
+	collided   map[string]bool
 }
 
 // New builds a Host with no plugins loaded; see LoadDir and Load.
@@ -80,6 +91,7 @@ func New(o Options) (*Host, error) {
 		exchanger: o.Exchanger,
 		loader:    &loader{cfg: o.Config, funcs: funcs.HostFunctions(), cache: compilationCache(o.Config.CacheDir, logger)},
 		reg:       newRegistry(),
+		collided:  map[string]bool{},
 	}
 	h.mcp = server.NewMCPServer("wasmcp", version,
 		server.WithToolCapabilities(true),
@@ -159,15 +171,18 @@ func PluginFiles(dir string) ([]string, error) {
 func (h *Host) Load(ctx context.Context, path string) error {
 	pl, err := h.loader.load(ctx, path)
 	if err != nil {
+		h.setCollided(path, false)
 		h.logger.Error("plugin not loaded", "file", path, "err", err)
 		return &LoadError{File: path, Err: err}
 	}
 	old, err := h.reg.put(pl)
 	if err != nil {
 		pl.Close(ctx)
+		h.setCollided(path, true)
 		h.logger.Error("plugin not loaded", "file", path, "err", err)
 		return &LoadError{File: path, Err: err}
 	}
+	h.setCollided(path, false)
 	tools := make([]server.ServerTool, 0, len(pl.Desc.Tools))
 	keep := map[string]bool{}
 	for _, t := range pl.Desc.Tools {
@@ -199,6 +214,7 @@ func (h *Host) Load(ctx context.Context, path string) error {
 
 // Unload removes the plugin loaded from path, if any, and its tools.
 func (h *Host) Unload(path string) bool {
+	h.setCollided(path, false)
 	pl := h.reg.remove(path)
 	if pl == nil {
 		return false
@@ -211,6 +227,30 @@ func (h *Host) Unload(path string) bool {
 	go h.retire(pl)
 	h.logger.Info("plugin unloaded", "file", path, "plugin", pl.Name())
 	return true
+}
+
+// setCollided records whether the last load of path was refused for a
+// collision.
+func (h *Host) setCollided(path string, refused bool) {
+	h.collidedMu.Lock()
+	defer h.collidedMu.Unlock()
+	if refused {
+		h.collided[path] = true
+	} else {
+		delete(h.collided, path)
+	}
+}
+
+// collidedFiles returns the files refused for a collision, sorted.
+func (h *Host) collidedFiles() []string {
+	h.collidedMu.Lock()
+	defer h.collidedMu.Unlock()
+	files := make([]string, 0, len(h.collided))
+	for f := range h.collided {
+		files = append(files, f)
+	}
+	sort.Strings(files)
+	return files
 }
 
 // retire closes a plugin once its calls in flight are done.

@@ -3,6 +3,7 @@
 //	host [serve] [flags]   serve MCP over stdio (the default)
 //	host check  [flags]    try the token exchange for each provider
 //	host plugins [flags]   list the plugins of the folder
+//	host bench  [flags]    measure the host against loopback fakes
 //	host version           print the version
 //
 // Run "host COMMAND --help" for the flags of each.
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "plugins":
 		err = plugins(ctx, args, stdout, stderr)
+	case "bench":
+		err = bench(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "host", version)
 	case "help":
@@ -82,6 +85,7 @@ Commands:
   serve     serve MCP over stdio, or streamable HTTP with --http (default)
   check     exchange a token for each provider and report pass/fail
   plugins   list the plugins of the folder: version, provider, hosts, tools
+  bench     measure call overhead, throughput and memory against loopback fakes
   version   print the version
 
 Run "host COMMAND --help" for the flags of a command.

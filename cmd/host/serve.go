@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
-
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/wasmcp/wasmcp/host"
 )
@@ -17,16 +17,38 @@ import (
 const serveUsage = `Usage: host serve [FLAGS]
 
 Loads every *.wasm plugin of the plugin folder and serves their tools over
-MCP on stdin/stdout. Logs go to stderr only.
+MCP: on stdin/stdout by default, or over streamable HTTP at /mcp with --http.
+Logs go to stderr only.
+
+While serving, the plugin folder is watched (unless --watch=false): a .wasm
+file added, replaced or removed is loaded, reloaded or unloaded, and clients
+are sent notifications/tools/list_changed. Files starting with "." are
+ignored, so install a plugin by writing .name.wasm.tmp and renaming it to
+name.wasm.
+
+On SIGINT or SIGTERM (and, over stdio, when stdin ends) the host takes no new
+calls, lets those in flight finish for up to --shutdown-grace, then exits 0.
+A second signal exits at once.
 `
 
-// shutdownGrace is how long calls in flight may run once shutdown starts.
-const shutdownGrace = 10 * time.Second
+const serveEnvUsage = `  WASMCP_HTTP_TOKEN        bearer token required of HTTP clients (overridden by --http-token-file)
+`
 
 func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	s := newSettings("serve", serveUsage, stderr)
+	s.extraEnv = serveEnvUsage
+	watch := s.fs.Bool("watch", true, "reload plugins when .wasm files of the plugin folder are added, replaced or removed")
+	httpAddr := s.fs.String("http", "", "serve streamable HTTP on `ADDR` (host:port) at /mcp, stateless, instead of stdio")
+	tokenFile := s.fs.String("http-token-file", "", "`file` holding the bearer token HTTP clients must send (env "+tokenEnv+")")
+	grace := s.fs.Duration("shutdown-grace", 10*time.Second, "on shutdown, how long calls in flight may run before they are cancelled")
 	if err := s.parse(args); err != nil {
 		return err
+	}
+	if *grace < 0 {
+		return usageError{errors.New("--shutdown-grace must not be negative")}
+	}
+	if *tokenFile != "" && *httpAddr == "" {
+		return usageError{errors.New("--http-token-file needs --http")}
 	}
 	logger, err := s.logger(stderr)
 	if err != nil {
@@ -36,6 +58,12 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	var token string
+	if *httpAddr != "" {
+		if token, err = httpToken(*tokenFile, logger); err != nil {
+			return err
+		}
+	}
 	ex, err := exchanger(cfg, logger)
 	if err != nil {
 		return err
@@ -44,37 +72,73 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return usageError{err}
 	}
+
+	// The watcher is made before the first load, so a file that changes
+	// during it is not missed.
+	var watcher *host.Watcher
+	if *watch {
+		if watcher, err = h.NewWatcher(cfg.PluginsDir); err != nil {
+			logger.Warn("not watching the plugin folder", "err", err)
+		}
+	}
 	errs := h.LoadDir(ctx, cfg.PluginsDir)
 	n := len(h.Plugins())
 	logger.Info("plugins loaded", "dir", cfg.PluginsDir, "loaded", n, "failed", len(errs))
 	if n == 0 {
 		logger.Warn("no plugin loaded: serving no tools", "dir", cfg.PluginsDir)
 	}
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	if watcher != nil {
+		go func() {
+			defer close(watchDone)
+			watcher.Run(watchCtx)
+		}()
+	} else {
+		close(watchDone)
+	}
+	defer forceExitOnSecondSignal(ctx, logger)()
 
-	stdio := server.NewStdioServer(h.MCPServer())
-	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
-	server.WithWorkerPoolSize(64)(stdio)
-	server.WithQueueSize(256)(stdio)
-	err = stdio.Listen(ctx, stdin, stdout)
-	logger.Info("shutting down", "reason", shutdownReason(ctx, err))
+	var reason string
+	if *httpAddr != "" {
+		reason, err = serveHTTP(ctx, h, httpOptions{addr: *httpAddr, token: token, grace: *grace}, logger)
+	} else {
+		reason, err = serveStdio(ctx, h, stdin, stdout, *grace, logger)
+	}
+	stopWatching()
+	<-watchDone
 
-	closeCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	closeCtx, cancel := context.WithTimeout(context.Background(), *grace)
 	defer cancel()
 	h.Close(closeCtx)
+	logger.Info("stopped", "reason", reason)
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("stdio: %w", err)
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
 
-func shutdownReason(ctx context.Context, err error) string {
-	switch {
-	case ctx.Err() != nil:
-		return "signal"
-	case err == nil || errors.Is(err, io.EOF):
-		return "stdin closed"
-	}
-	return err.Error()
+// forceExitOnSecondSignal exits the process at once on a signal received
+// after ctx ended (the first signal), until the returned stop is called.
+func forceExitOnSecondSignal(ctx context.Context, logger *slog.Logger) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+			logger.Warn("second signal: exiting without waiting for the calls in flight")
+			os.Exit(1)
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
 }
 
 // slogWriter sends a standard logger's lines (mcp-go's) to slog.

@@ -30,6 +30,7 @@ type settings struct {
 	logFormat   string
 	fs          *flag.FlagSet
 	explicitSet map[string]bool
+	extraEnv    string // a command's own environment variables, for its usage
 }
 
 func newSettings(name, usage string, stderr io.Writer) *settings {
@@ -57,7 +58,8 @@ func newSettings(name, usage string, stderr io.Writer) *settings {
 		fmt.Fprint(stderr, usage)
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
-		fmt.Fprint(stderr, envUsage)
+		fmt.Fprint(stderr, envUsage+s.extraEnv)
+		fmt.Fprintln(stderr, "Flags override the environment; the environment overrides the config file.")
 	}
 	return s
 }
@@ -67,7 +69,6 @@ Environment:
   OAUTH_BACKEND_URL        backend base URL (overridden by --backend-url)
   OAUTH_BACKEND_MOCK_MODE  "yes" or "no" (overridden by --mock / --no-mock)
   LOG_LEVEL                debug, info, warn or error (overridden by --log-level)
-Flags override the environment; the environment overrides the config file.
 `
 
 // parse parses args; --help prints usage and returns errHelp.

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRequireToken(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	h := requireToken("s3cret", ok)
+	for _, c := range []struct {
+		auth      string
+		want      int
+		challenge string
+	}{
+		{"", 401, `Bearer realm="wasmcp"`},
+		{"Basic czNjcmV0", 401, `Bearer realm="wasmcp"`},
+		{"Bearer wrong", 401, `Bearer realm="wasmcp", error="invalid_token"`},
+		{"Bearer s3cret", 204, ""},
+		{"bearer s3cret", 204, ""},
+		{"Bearer s3cret2", 401, `Bearer realm="wasmcp", error="invalid_token"`},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != c.want || rec.Header().Get("WWW-Authenticate") != c.challenge {
+			t.Errorf("Authorization %q: %d %q, want %d %q", c.auth, rec.Code, rec.Header().Get("WWW-Authenticate"), c.want, c.challenge)
+		}
+		if strings.Contains(rec.Body.String(), "s3cret") {
+			t.Errorf("the token is in the answer")
+		}
+	}
+	if requireToken("", ok) == nil {
+		t.Fatal("no token: want the handler itself")
+	}
+}
+
+// On a loopback listener, a Host or Origin that is not loopback is refused.
+func TestGuardOriginOnLoopback(t *testing.T) {
+	srv := httptest.NewServer(guardOrigin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
+	for _, c := range []struct {
+		host, origin string
+		want         int
+	}{
+		{"", "", 200},
+		{"localhost" + port, "", 200},
+		{"[::1]" + port, "", 200},
+		{"evil.example" + port, "", 403},
+		{"127.0.0.1.evil.example", "", 403},
+		{"", "http://localhost:5173", 200},
+		{"", "http://127.0.0.1" + port, 200},
+		{"", "http://evil.example", 403},
+		{"", "null", 403},
+		{"", "http://localhost.evil.example", 403},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/healthz", nil)
+		if c.host != "" {
+			req.Host = c.host
+		}
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("Host %q Origin %q: %d, want %d", c.host, c.origin, resp.StatusCode, c.want)
+		}
+	}
+}
+
+// Off loopback, an Origin must be the request's own host.
+func TestGuardOriginElsewhere(t *testing.T) {
+	h := guardOrigin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, c := range []struct {
+		origin string
+		want   int
+	}{
+		{"", 200},
+		{"https://mcp.example.com", 200},
+		{"https://evil.example", 403},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "https://mcp.example.com/mcp", nil)
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != c.want {
+			t.Errorf("Origin %q: %d, want %d", c.origin, rec.Code, c.want)
+		}
+	}
+}
+
+// Calls are counted; long-lived requests are not, and end with end().
+func TestRequestsTracking(t *testing.T) {
+	q := newRequests()
+	release := make(chan struct{})
+	entered := make(chan string, 4)
+	h := q.track(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		entered <- string(body)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	serve := func(method, body string) chan struct{} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/mcp", strings.NewReader(body)))
+		}()
+		<-entered
+		return done
+	}
+	listen := serve(http.MethodPost, `{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen"}`)
+	get := serve(http.MethodGet, "")
+	call := serve(http.MethodPost, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"subscriptions/listen"}}`)
+	if n := q.active(); n != 1 {
+		t.Fatalf("active = %d, want 1 (the call)", n)
+	}
+	q.end()
+	for _, done := range []chan struct{}{listen, get} {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatal("a long-lived request did not end")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if q.waitIdle(ctx); q.active() != 1 {
+		t.Fatal("the call ended with the streams")
+	}
+	close(release)
+	<-call
+	if q.waitIdle(context.Background()); q.active() != 0 {
+		t.Fatalf("active = %d after the call", q.active())
+	}
+
+	big := strings.Repeat("x", maxRequestBytes+1)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(big)))
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d, want 413", rec.Code)
+	}
+}
+
+func TestHTTPToken(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Setenv(tokenEnv, " from-env ")
+	if tok, err := httpToken("", logger); err != nil || tok != "from-env" {
+		t.Errorf("env: %q %v", tok, err)
+	}
+	if tok, err := httpToken(write("ok", "from-file\n"), logger); err != nil || tok != "from-file" {
+		t.Errorf("file: %q %v", tok, err)
+	}
+	for _, bad := range []string{write("empty", " \n"), write("spaces", "two words"), filepath.Join(dir, "missing")} {
+		if _, err := httpToken(bad, logger); err == nil {
+			t.Errorf("%s: no error", filepath.Base(bad))
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/wasmcp/wasmcp/host"
+)
+
+// serveStdio serves MCP on stdin/stdout until stdin ends or ctx is
+// cancelled (a signal). Either way it then stops reading requests, lets
+// those in flight finish and their responses reach stdout, for up to grace,
+// and returns why it stopped.
+//
+// mcp-go's StdioServer.Listen, on EOF, cancels the context of the requests
+// still running and returns without waiting for their answers to matter, so
+// a client that sends a call and closes stdin would get a cancelled call or
+// nothing. A drainPipe between the process's stdio and Listen holds back the
+// EOF until every request Listen was given has been answered.
+func serveStdio(ctx context.Context, h *host.Host, stdin io.Reader, stdout io.Writer, grace time.Duration, logger *slog.Logger) (string, error) {
+	pipe := newDrainPipe(stdin, stdout)
+	// Listen's context is not the signal's: cancelling it would cancel the
+	// calls in flight. It ends when the grace period does.
+	listenCtx, cancelListen := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelListen()
+
+	stdio := server.NewStdioServer(h.MCPServer())
+	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
+	server.WithWorkerPoolSize(64)(stdio)
+	server.WithQueueSize(256)(stdio)
+
+	done := make(chan error, 1)
+	go func() { done <- stdio.Listen(listenCtx, pipe, pipe) }()
+
+	reason := ""
+	select {
+	case err := <-done:
+		return "stdio error", err // Listen ended on its own: a write or read error
+	case <-ctx.Done():
+		reason = "signal"
+		pipe.stop()
+	case <-pipe.draining:
+		reason = "stdin closed"
+	}
+	logger.Info("shutting down: finishing the calls in flight", "reason", reason, "in_flight", pipe.inFlightMethods(), "grace", grace)
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return reason, err
+	case <-timer.C:
+		logger.Warn("shutdown grace period over: cancelling the calls still in flight", "in_flight", pipe.inFlightMethods())
+		pipe.giveUp()
+		cancelListen()
+	}
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		return reason, err
+	}
+	return reason, nil // the cancellation was ours
+}
+
+// drainPipe is the stdin and stdout of mcp-go's StdioServer. It counts the
+// requests it hands over and the responses written back, and when stdin ends
+// (or stop is called) it returns EOF only once every request has been
+// answered (or giveUp is called).
+type drainPipe struct {
+	out   io.Writer
+	lines chan []byte // from the stdin reader; closed at its end
+	buf   []byte      // the rest of a line Read could not return whole
+
+	stopped    chan struct{} // stop: read no more requests
+	stopOnce   sync.Once
+	gaveUp     chan struct{} // giveUp: stop waiting for answers
+	giveUpOnce sync.Once
+	draining   chan struct{} // closed when Read first meets the end
+	drainOnce  sync.Once
+
+	mu      sync.Mutex
+	pending map[string]string // method by id, of the requests not yet answered
+	changed chan struct{}     // a request was answered
+}
+
+// longLived are requests that by design stay open for the whole session;
+// shutdown does not wait for them.
+var longLived = map[string]bool{"subscriptions/listen": true}
+
+func newDrainPipe(in io.Reader, out io.Writer) *drainPipe {
+	p := &drainPipe{
+		out:      out,
+		lines:    make(chan []byte),
+		stopped:  make(chan struct{}),
+		gaveUp:   make(chan struct{}),
+		draining: make(chan struct{}),
+		pending:  map[string]string{},
+		changed:  make(chan struct{}, 1),
+	}
+	go p.readLines(in)
+	return p
+}
+
+// readLines feeds stdin's lines to Read. After stop it may stay blocked in
+// stdin's Read until the process exits.
+func (p *drainPipe) readLines(in io.Reader) {
+	defer close(p.lines)
+	r := bufio.NewReaderSize(in, 64<<10)
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 {
+			select {
+			case p.lines <- line:
+			case <-p.stopped:
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *drainPipe) stop()   { p.stopOnce.Do(func() { close(p.stopped) }) }
+func (p *drainPipe) giveUp() { p.giveUpOnce.Do(func() { close(p.gaveUp) }) }
+
+func (p *drainPipe) Read(b []byte) (int, error) {
+	if len(p.buf) == 0 {
+		select {
+		case <-p.stopped:
+		default:
+			select {
+			case line, ok := <-p.lines:
+				if ok {
+					p.track(line)
+					p.buf = line
+				}
+			case <-p.stopped:
+			}
+		}
+	}
+	if len(p.buf) > 0 {
+		n := copy(b, p.buf)
+		p.buf = p.buf[n:]
+		return n, nil
+	}
+	p.drainOnce.Do(func() { close(p.draining) })
+	p.waitAnswered()
+	return 0, io.EOF
+}
+
+// Write passes a message to stdout. mcp-go writes one whole message per
+// call, under its own lock.
+func (p *drainPipe) Write(b []byte) (int, error) {
+	n, err := p.out.Write(b)
+	p.answered(b)
+	return n, err
+}
+
+// message is what the pipe reads of a JSON-RPC message.
+type message struct {
+	ID     any    `json:"id"`
+	Method string `json:"method"`
+	Params struct {
+		RequestID any `json:"requestId"` // of notifications/cancelled
+	} `json:"params"`
+}
+
+// idKey makes ids that decode equal compare equal (1 and 1.0, say).
+func idKey(id any) string { return fmt.Sprintf("%T:%v", id, id) }
+
+// track counts a request read from stdin. A line without its newline is
+// the last of the input, which Listen drops unread.
+func (p *drainPipe) track(line []byte) {
+	var m message
+	if line[len(line)-1] != '\n' || json.Unmarshal(line, &m) != nil {
+		return // not a request, or one the server answers with an error at once
+	}
+	switch {
+	case m.Method == "notifications/cancelled" && m.Params.RequestID != nil:
+		p.settle(m.Params.RequestID) // the client expects no answer
+	case m.ID != nil && m.Method != "" && !longLived[m.Method]:
+		p.mu.Lock()
+		p.pending[idKey(m.ID)] = m.Method
+		p.mu.Unlock()
+	}
+}
+
+// answered counts a response written to stdout.
+func (p *drainPipe) answered(b []byte) {
+	var m message
+	if json.Unmarshal(b, &m) != nil || m.ID == nil || m.Method != "" {
+		return // a notification or a request of the server's
+	}
+	p.settle(m.ID)
+}
+
+func (p *drainPipe) settle(id any) {
+	p.mu.Lock()
+	delete(p.pending, idKey(id))
+	p.mu.Unlock()
+	select {
+	case p.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (p *drainPipe) inFlight() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.pending)
+}
+
+// inFlightMethods lists the methods of the requests not yet answered.
+func (p *drainPipe) inFlightMethods() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	methods := make([]string, 0, len(p.pending))
+	for _, m := range p.pending {
+		methods = append(methods, m)
+	}
+	sort.Strings(methods)
+	return methods
+}
+
+// waitAnswered returns once no request is pending, or on giveUp.
+func (p *drainPipe) waitAnswered() {
+	for p.inFlight() > 0 {
+		select {
+		case <-p.changed:
+		case <-p.gaveUp:
+			return
+		}
+	}
+}

@@ -1,0 +1,692 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// pluginBytes returns the bytes of a built plugin of dist/plugins.
+func pluginBytes(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(pluginsDir, name+".wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// installPlugin puts data into dir/name the recommended way: written to a
+// dotfile, then renamed into place.
+func installPlugin(t *testing.T, dir, name string, data []byte) {
+	t.Helper()
+	tmp := filepath.Join(dir, "."+name+".tmp")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeSlowly overwrites path in place, in pieces with short pauses, as a
+// slow copy would.
+func writeSlowly(t *testing.T, path string, data []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const pieces = 16
+	step := (len(data) + pieces - 1) / pieces
+	for off := 0; off < len(data); off += step {
+		if _, err := f.Write(data[off:min(off+step, len(data))]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// eventually polls cond until it holds or 30 s have passed.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (r *running) toolNames(t *testing.T) []string {
+	t.Helper()
+	res, err := r.session.ListTools(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// waitTools waits for a list_changed notification, then for the tool list
+// to be want.
+func (r *running) waitTools(t *testing.T, changed <-chan struct{}, want ...string) {
+	t.Helper()
+	select {
+	case <-changed:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no notifications/tools/list_changed; tools are %v", r.toolNames(t))
+	}
+	slices.Sort(want)
+	eventually(t, fmt.Sprintf("tools %v", want), func() bool { return slices.Equal(r.toolNames(t), want) })
+}
+
+// logLine reports whether one line of logs contains every part.
+func logLine(logs string, parts ...string) bool {
+	for _, line := range strings.Split(logs, "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func drain(ch <-chan struct{}) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
+
+var (
+	githubTools = []string{"get_github_user", "list_github_repos"}
+	redditTools = []string{"get_reddit_user", "list_user_subreddits"}
+)
+
+// Adding, replacing and removing plugin files while the host runs changes
+// its tools, with notifications/tools/list_changed, and no restart.
+func TestHotReload(t *testing.T) {
+	for _, protocol := range []string{"", "2025-11-25"} {
+		t.Run("protocol="+protocol, func(t *testing.T) {
+			dir := t.TempDir()
+			installPlugin(t, dir, "reddit.wasm", pluginBytes(t, "reddit"))
+			gh, rd := fakeGitHub(t), fakeReddit(t)
+			changed := make(chan struct{}, 64)
+			r := startHost(t, hostOpts{
+				mock: true, pluginsDir: dir, protocol: protocol,
+				upstreams:     map[string]string{"https://api.github.com": gh.URL, "https://oauth.reddit.com": rd.URL},
+				onListChanged: func() { changed <- struct{}{} },
+			})
+			if got := r.toolNames(t); !slices.Equal(got, redditTools) {
+				t.Fatalf("tools at start = %v, want %v", got, redditTools)
+			}
+
+			// Add: github's plugin under another file name.
+			installPlugin(t, dir, "extra.wasm", pluginBytes(t, "github"))
+			r.waitTools(t, changed, append(githubTools, redditTools...)...)
+			if res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github")); res.IsError || structured(t, res)["login"] != "octocat" {
+				t.Fatalf("the added tool failed: %s", text(res))
+			}
+
+			// Remove it.
+			drain(changed)
+			if err := os.Remove(filepath.Join(dir, "extra.wasm")); err != nil {
+				t.Fatal(err)
+			}
+			r.waitTools(t, changed, redditTools...)
+
+			// Replace reddit.wasm in place, slowly, with github's plugin: it is
+			// loaded once, whole, and its tools replace reddit's.
+			drain(changed)
+			writeSlowly(t, filepath.Join(dir, "reddit.wasm"), pluginBytes(t, "github"))
+			r.waitTools(t, changed, githubTools...)
+			if res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github")); res.IsError {
+				t.Fatalf("the replacing tool failed: %s", text(res))
+			}
+			if _, err := r.session.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_reddit_user", Meta: meta("u1", "t1", "reddit")}); err == nil {
+				t.Errorf("the replaced plugin's tool is still callable")
+			}
+			logs := r.stderr.String()
+			if strings.Contains(logs, "plugin not loaded") {
+				t.Errorf("a file was loaded before it was complete:\n%s", logs)
+			}
+			if !logLine(logs, "plugin loaded", "reddit.wasm", "plugin=github", "replaced=true") {
+				t.Errorf("no log line of the replacement:\n%s", logs)
+			}
+		})
+	}
+}
+
+// Two files declaring the same plugin: the second is refused with a message
+// naming both, and loaded once the first goes away.
+func TestCollisionRefusedThenRetried(t *testing.T) {
+	dir := t.TempDir()
+	reddit := pluginBytes(t, "reddit")
+	installPlugin(t, dir, "a-reddit.wasm", reddit)
+	installPlugin(t, dir, "b-reddit.wasm", reddit)
+	rd := fakeReddit(t)
+	changed := make(chan struct{}, 64)
+	r := startHost(t, hostOpts{
+		mock: true, pluginsDir: dir,
+		upstreams:     map[string]string{"https://oauth.reddit.com": rd.URL},
+		onListChanged: func() { changed <- struct{}{} },
+	})
+	a, b, c := filepath.Join(dir, "a-reddit.wasm"), filepath.Join(dir, "b-reddit.wasm"), filepath.Join(dir, "c-reddit.wasm")
+	refused := func(first, second string) bool {
+		return logLine(r.stderr.String(), "plugin not loaded", "file="+second, `plugin name \"reddit\" is declared by both `+first+" and "+second)
+	}
+	if logs := r.stderr.String(); !refused(a, b) {
+		t.Fatalf("no refusal naming both files in the logs:\n%s", logs)
+	}
+	if got := r.toolNames(t); !slices.Equal(got, redditTools) {
+		t.Fatalf("tools = %v, want %v", got, redditTools)
+	}
+
+	// A third copy, added while running, is refused too.
+	installPlugin(t, dir, "c-reddit.wasm", reddit)
+	eventually(t, "the refusal of c-reddit.wasm", func() bool { return refused(a, c) })
+
+	// Remove the loaded one: a refused one takes its place.
+	if err := os.Remove(a); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a refused copy to be loaded", func() bool {
+		return logLine(r.stderr.String(), "plugin loaded", "file="+b) || logLine(r.stderr.String(), "plugin loaded", "file="+c)
+	})
+	eventually(t, "reddit's tools", func() bool { return slices.Equal(r.toolNames(t), redditTools) })
+	if res := r.call(t, "get_reddit_user", nil, meta("u1", "t1", "reddit")); res.IsError {
+		t.Fatalf("get_reddit_user after the retry: %s", text(res))
+	}
+}
+
+// A plugin whose file does not match its pinned sha256 is refused with a
+// clear message; the others are served.
+func TestSHA256PinMismatch(t *testing.T) {
+	sum := sha256.Sum256(pluginBytes(t, "reddit"))
+	rd := fakeReddit(t)
+	r := startHost(t, hostOpts{
+		mock: true,
+		extraYAML: "plugins:\n" +
+			"  reddit:\n    sha256: " + hex.EncodeToString(sum[:]) + "\n" +
+			"    upstreams: {\"https://oauth.reddit.com\": \"" + rd.URL + "\"}\n" +
+			"  github:\n    sha256: \"" + strings.Repeat("0", 64) + "\"\n",
+	})
+	logs := r.stderr.String()
+	if !regexp.MustCompile(`plugin not loaded" file=\S*github.wasm err="sha256 mismatch for plugin \\"github\\": the config pins 0{64}, the file has [0-9a-f]{64}"`).MatchString(logs) {
+		t.Errorf("no clear refusal of github in the logs:\n%s", logs)
+	}
+	if got := r.toolNames(t); !slices.Equal(got, redditTools) {
+		t.Fatalf("tools = %v, want reddit's only: %v", got, redditTools)
+	}
+	if res := r.call(t, "get_reddit_user", nil, meta("u1", "t1", "reddit")); res.IsError {
+		t.Fatalf("get_reddit_user: %s", text(res))
+	}
+}
+
+// httpHost is bin/host serving streamable HTTP.
+type httpHost struct {
+	url    string // http://127.0.0.1:PORT/mcp
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	exited chan struct{}
+	err    error // of cmd.Wait, once exited is closed
+}
+
+var servingURL = regexp.MustCompile(`msg="serving MCP over streamable HTTP" url=(\S+)`)
+
+// startHTTPHost runs bin/host serve --http on a free loopback port.
+func startHTTPHost(t *testing.T, o hostOpts) *httpHost {
+	t.Helper()
+	o.args = append(o.args, "--http", "127.0.0.1:0")
+	cmd := hostCommand(t, o, "serve")
+	h := &httpHost{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = h.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { h.err = cmd.Wait(); close(h.exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-h.exited:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-h.exited
+		}
+		if t.Failed() {
+			t.Logf("host stderr:\n%s", h.stderr.String())
+		}
+	})
+	deadline := time.After(60 * time.Second)
+	for {
+		if m := servingURL.FindStringSubmatch(h.stderr.String()); m != nil {
+			h.url = m[1]
+			return h
+		}
+		select {
+		case <-h.exited:
+			t.Fatalf("host exited: %v\n%s", h.err, h.stderr.String())
+		case <-deadline:
+			t.Fatalf("host did not start serving HTTP:\n%s", h.stderr.String())
+		case <-time.After(20 * time.Second / 1000):
+		}
+	}
+}
+
+// wait waits for the host to exit and returns its exit code.
+func (h *httpHost) wait(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-h.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("host did not exit:\n%s", h.stderr.String())
+	}
+	return h.cmd.ProcessState.ExitCode()
+}
+
+// bearerTransport adds a bearer token to every request.
+type bearerTransport struct{ token string }
+
+func (b bearerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func connectHTTP(t *testing.T, url, token, protocol string) (*mcp.ClientSession, error) {
+	t.Helper()
+	return connectHTTPWith(t, url, token, protocol, nil)
+}
+
+func connectHTTPWith(t *testing.T, url, token, protocol string, opts *mcp.ClientOptions) (*mcp.ClientSession, error) {
+	t.Helper()
+	tr := &mcp.StreamableClientTransport{Endpoint: url, MaxRetries: -1}
+	if token != "" {
+		tr.HTTPClient = &http.Client{Transport: bearerTransport{token}}
+	}
+	client := mcp.NewClient(&mcp.Implementation{Name: "e2e-http", Version: "1"}, opts)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	s, err := client.Connect(ctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: protocol})
+	if err == nil {
+		t.Cleanup(func() { s.Close() })
+	}
+	return s, err
+}
+
+// rawPost sends one JSON-RPC message to the endpoint, with headers.
+func rawPost(t *testing.T, url string, header map[string]string) *http.Response {
+	t.Helper()
+	body := `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// The streamable HTTP transport serves the same tools with the same _meta
+// contract, behind a bearer token, and refuses DNS rebinding.
+func TestStreamableHTTP(t *testing.T) {
+	const token = "inbound-Secret-0123456789"
+	gh := fakeGitHub(t)
+	h := startHTTPHost(t, hostOpts{
+		mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL},
+		env: []string{"WASMCP_HTTP_TOKEN=" + token},
+	})
+
+	for _, protocol := range []string{"", "2025-11-25"} {
+		t.Run("protocol="+protocol, func(t *testing.T) {
+			s, err := connectHTTP(t, h.url, token, protocol)
+			if err != nil {
+				t.Fatalf("connecting with the token: %v", err)
+			}
+			before := len(gh.requests())
+			res, err := s.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("alice", "temp-alice", "github")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.IsError || structured(t, res)["login"] != "octocat" {
+				t.Fatalf("get_github_user over HTTP: %s", text(res))
+			}
+			reqs := gh.requests()[before:]
+			if len(reqs) != 1 || reqs[0].Auth != "Bearer "+mockGitHub {
+				t.Fatalf("the API got %+v, want one request with the provider token", reqs)
+			}
+			// The _meta contract holds over HTTP too.
+			res, err = s.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_github_user", Meta: map[string]any{"userId": "alice", "providerId": "github"}})
+			if err != nil || !res.IsError || structured(t, res)["error"] != "missing_parameters" {
+				t.Fatalf("a call without userToken: err=%v result=%s", err, text(res))
+			}
+		})
+	}
+
+	t.Run("no token", func(t *testing.T) {
+		if _, err := connectHTTP(t, h.url, "", ""); err == nil {
+			t.Fatal("a client without the token connected")
+		}
+		resp := rawPost(t, h.url, nil)
+		if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer ") {
+			t.Fatalf("no token: %d, WWW-Authenticate %q; want 401 with a Bearer challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+		resp = rawPost(t, h.url, map[string]string{"Authorization": "Bearer wrong-token"})
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Fatalf("wrong token: %d, WWW-Authenticate %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+		if resp := rawPost(t, h.url, map[string]string{"Authorization": "Bearer " + token}); resp.StatusCode != http.StatusOK {
+			t.Fatalf("right token: %d, want 200", resp.StatusCode)
+		}
+	})
+
+	t.Run("dns rebinding", func(t *testing.T) {
+		port := h.url[strings.LastIndex(h.url, ":"):]
+		port = strings.TrimSuffix(port, "/mcp")
+		auth := "Bearer " + token
+		for _, c := range []struct {
+			header map[string]string
+			want   int
+		}{
+			{map[string]string{"Host": "evil.example" + port}, http.StatusForbidden},
+			{map[string]string{"Host": "evil.example"}, http.StatusForbidden},
+			{map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
+			{map[string]string{"Origin": "null"}, http.StatusForbidden},
+			{map[string]string{"Host": "localhost" + port, "Origin": "http://localhost" + port}, http.StatusOK},
+			{map[string]string{"Origin": "http://127.0.0.1:3000"}, http.StatusOK},
+		} {
+			c.header["Authorization"] = auth
+			if resp := rawPost(t, h.url, c.header); resp.StatusCode != c.want {
+				t.Errorf("headers %v: status %d, want %d", c.header, resp.StatusCode, c.want)
+			}
+		}
+	})
+
+	t.Run("healthz", func(t *testing.T) {
+		resp, err := http.Get(strings.TrimSuffix(h.url, "/mcp") + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Status  string
+			Plugins int
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		if resp.StatusCode != 200 || body.Status != "ok" || body.Plugins != 2 {
+			t.Fatalf("/healthz: %d %+v", resp.StatusCode, body)
+		}
+	})
+
+	if strings.Contains(h.stderr.String(), token) {
+		t.Errorf("the inbound token appears in the logs")
+	}
+}
+
+// Over HTTP, a client on protocol 2026-07-28 gets list_changed through
+// subscriptions/listen, and that open stream does not hold up shutdown.
+func TestHTTPListChanged(t *testing.T) {
+	dir := t.TempDir()
+	installPlugin(t, dir, "reddit.wasm", pluginBytes(t, "reddit"))
+	h := startHTTPHost(t, hostOpts{mock: true, pluginsDir: dir})
+	changed := make(chan struct{}, 16)
+	s, err := connectHTTPWith(t, h.url, "", "", &mcp.ClientOptions{
+		ToolListChangedHandler: func(context.Context, *mcp.ToolListChangedRequest) { changed <- struct{}{} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	installPlugin(t, dir, "github.wasm", pluginBytes(t, "github"))
+	select {
+	case <-changed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no notifications/tools/list_changed over HTTP")
+	}
+	res, err := s.ListTools(t.Context(), nil)
+	if err != nil || len(res.Tools) != 4 {
+		t.Fatalf("tools after the add: %v, %v", res, err)
+	}
+	t0 := time.Now()
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	if code := h.wait(t); code != 0 {
+		t.Fatalf("host exited with %d", code)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Errorf("shutdown took %v with a listen stream open", d)
+	}
+}
+
+// --http-token-file takes precedence over the environment.
+func TestHTTPTokenFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("from-the-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := startHTTPHost(t, hostOpts{mock: true, args: []string{"--http-token-file", file}, env: []string{"WASMCP_HTTP_TOKEN=from-the-env"}})
+	if resp := rawPost(t, h.url, map[string]string{"Authorization": "Bearer from-the-env"}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the environment's token: %d, want 401", resp.StatusCode)
+	}
+	if resp := rawPost(t, h.url, map[string]string{"Authorization": "Bearer from-the-file"}); resp.StatusCode != http.StatusOK {
+		t.Errorf("the file's token: %d, want 200", resp.StatusCode)
+	}
+}
+
+// slowGitHub is a GitHub API that takes delay to answer /user, and says on
+// started when a request arrives.
+func slowGitHub(t *testing.T, delay time.Duration) (*fake, <-chan struct{}) {
+	started := make(chan struct{}, 16)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		writeJSON(w, 200, map[string]any{"login": "slowcat", "id": 2})
+	})
+	return f, started
+}
+
+func waitStarted(t *testing.T, started <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call never reached the API")
+	}
+}
+
+// Closing stdin with a call in flight: the call's response is still written
+// and the host exits 0.
+func TestShutdownOnStdinEOFFinishesCallInFlight(t *testing.T) {
+	gh, started := slowGitHub(t, time.Second)
+	cmd := hostCommand(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}}, "serve")
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("host stderr:\n%s", stderr.String())
+		}
+	})
+	for _, m := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_github_user","arguments":{},"_meta":{"userId":"u1","userToken":"tmp-u1","providerId":"github"}}}`,
+	} {
+		if _, err := io.WriteString(stdin, m+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitStarted(t, started)
+	stdin.Close()
+
+	var answer map[string]any
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil && m["id"] == 2.0 {
+			answer = m
+		}
+	}
+	if answer == nil {
+		t.Fatal("the call in flight got no response before stdout closed")
+	}
+	raw, _ := json.Marshal(answer)
+	if res, _ := answer["result"].(map[string]any); res == nil || res["isError"] == true || !strings.Contains(string(raw), "slowcat") {
+		t.Fatalf("the call in flight did not complete: %s", raw)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("host exit: %v", err)
+	}
+	if !strings.Contains(stderr.String(), `reason="stdin closed"`) {
+		t.Errorf("no shutdown reason in the logs")
+	}
+}
+
+// SIGTERM with a call in flight, over stdio: the call gets its result and
+// the host exits 0.
+func TestShutdownOnSIGTERMFinishesCallInFlight(t *testing.T) {
+	gh, started := slowGitHub(t, time.Second)
+	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
+	type result struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+		done <- result{res, err}
+	}()
+	waitStarted(t, started)
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	got := <-done
+	if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
+		t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
+	}
+	r.session.Wait()
+	r.session.Close()
+	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("host exited with %d, want 0", code)
+	}
+}
+
+// SIGTERM over HTTP: the call in flight gets its result and the host exits
+// 0, without waiting out the grace for the client's notification stream.
+func TestShutdownHTTPFinishesCallInFlight(t *testing.T) {
+	for _, protocol := range []string{"", "2025-11-25"} {
+		t.Run("protocol="+protocol, func(t *testing.T) {
+			gh, started := slowGitHub(t, time.Second)
+			h := startHTTPHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
+			s, err := connectHTTP(t, h.url, "", protocol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type result struct {
+				res *mcp.CallToolResult
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+				done <- result{res, err}
+			}()
+			waitStarted(t, started)
+			t0 := time.Now()
+			h.cmd.Process.Signal(syscall.SIGTERM)
+			got := <-done
+			if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
+				t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
+			}
+			if code := h.wait(t); code != 0 {
+				t.Fatalf("host exited with %d, want 0:\n%s", code, h.stderr.String())
+			}
+			if d := time.Since(t0); d > 5*time.Second {
+				t.Errorf("the host took %v to exit", d)
+			}
+		})
+	}
+}
+
+// A call that outlives --shutdown-grace is cancelled, and the host still
+// exits 0, soon after the grace.
+func TestShutdownGraceCancelsSlowCall(t *testing.T) {
+	gh, started := slowGitHub(t, time.Minute)
+	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}, args: []string{"--shutdown-grace", "500ms"}})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+	}()
+	waitStarted(t, started)
+	t0 := time.Now()
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	<-done
+	r.session.Wait()
+	r.session.Close()
+	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("host exited with %d, want 0", code)
+	}
+	if d := time.Since(t0); d > 10*time.Second {
+		t.Errorf("the host took %v to exit with a 500ms grace", d)
+	}
+	if !strings.Contains(r.stderr.String(), "shutdown grace period over") {
+		t.Errorf("no log of the grace running out:\n%s", r.stderr.String())
+	}
+}
