@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// benchFakes are the loopback services of "host bench": a token backend and
+// the GitHub and Reddit APIs. Each call's userToken carries a sequence
+// number that the backend copies into the access token, so every handler
+// can charge its own time to the call it served and check that the token it
+// got is the one issued for that call's user and provider.
+type benchFakes struct {
+	backend, github, reddit *httptest.Server
+
+	mu       sync.Mutex
+	spent    map[int64]time.Duration // by call sequence number: time inside handlers
+	mismatch int                     // requests whose token was not for that API
+}
+
+func newBenchFakes() *benchFakes {
+	f := &benchFakes{spent: map[int64]time.Duration{}}
+	f.backend = httptest.NewServer(http.HandlerFunc(f.serveBackend))
+	f.github = httptest.NewServer(f.api("github", func(w http.ResponseWriter, path, user string) bool {
+		switch path {
+		case "/user":
+			fmt.Fprintf(w, `{"login":%q,"id":42,"name":"Bench User","public_repos":8,"followers":10,"following":3,"html_url":"https://github.com/%s","created_at":"2011-01-25T18:44:36Z"}`, user, user)
+		case "/user/repos":
+			fmt.Fprintf(w, `[{"full_name":"%s/hello","private":false,"stargazers_count":3,"forks_count":1,"language":"Go","html_url":"https://github.com/%s/hello","created_at":"2020-01-01T00:00:00Z"}]`, user, user)
+		default:
+			return false
+		}
+		return true
+	}))
+	f.reddit = httptest.NewServer(f.api("reddit", func(w http.ResponseWriter, path, user string) bool {
+		switch path {
+		case "/api/v1/me":
+			fmt.Fprintf(w, `{"name":%q,"id":"abc","link_karma":5,"comment_karma":7,"total_karma":12,"created_utc":1118030400.0}`, user)
+		case "/subreddits/mine/subscriber":
+			fmt.Fprintf(w, `{"kind":"Listing","data":{"after":null,"children":[{"kind":"t5","data":{"display_name":"golang","title":"Go, as %s reads it","subscribers":250000,"url":"/r/golang/"}}]}}`, user)
+		default:
+			return false
+		}
+		return true
+	}))
+	return f
+}
+
+func (f *benchFakes) close() {
+	f.backend.Close()
+	f.github.Close()
+	f.reddit.Close()
+}
+
+// benchToken is the temporary userToken of call seq of user; the backend
+// turns it into the access token "at.<provider>.<user>.<seq>".
+func benchToken(user string, seq int64) string {
+	return "ut." + user + "." + strconv.FormatInt(seq, 10)
+}
+
+func (f *benchFakes) serveBackend(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	var body struct{ UserID, UserToken, ProviderID string }
+	if r.Method != http.MethodPost || r.URL.Path != "/api/connectors/requestAuth" ||
+		json.NewDecoder(r.Body).Decode(&body) != nil {
+		http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
+		return
+	}
+	rest, ok := strings.CutPrefix(body.UserToken, "ut."+body.UserID+".")
+	seq, err := strconv.ParseInt(rest, 10, 64)
+	if !ok || err != nil {
+		http.Error(w, `{"error":"invalid token"}`, http.StatusUnauthorized)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"accessToken":"at.%s.%s.%d"}`, body.ProviderID, body.UserID, seq)
+	f.charge(seq, time.Since(start))
+}
+
+// api serves one provider's API: answer writes the body of path for user
+// and reports whether path is known.
+func (f *benchFakes) api(provider string, answer func(w http.ResponseWriter, path, user string) bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		parts := strings.Split(tok, ".")
+		if len(parts) != 4 || parts[0] != "at" || parts[1] != provider {
+			f.mu.Lock()
+			f.mismatch++
+			f.mu.Unlock()
+			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
+			return
+		}
+		seq, _ := strconv.ParseInt(parts[3], 10, 64)
+		w.Header().Set("Content-Type", "application/json")
+		if !answer(w, r.URL.Path, parts[2]) {
+			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+		}
+		f.charge(seq, time.Since(start))
+	}
+}
+
+func (f *benchFakes) charge(seq int64, d time.Duration) {
+	f.mu.Lock()
+	f.spent[seq] += d
+	f.mu.Unlock()
+}
+
+// take returns and forgets the handler time of call seq.
+func (f *benchFakes) take(seq int64) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.spent[seq]
+	delete(f.spent, seq)
+	return d
+}
+
+func (f *benchFakes) mismatches() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.mismatch
+}
+
+// loopbackRTT times plain HTTP round trips to the fakes from a keep-alive
+// client: the floor of the two round trips every call makes.
+func loopbackRTT(f *benchFakes) loopbackReport {
+	client := &http.Client{Timeout: 10 * time.Second}
+	defer client.CloseIdleConnections()
+	timeIt := func(do func() (*http.Response, error)) benchDist {
+		var ds []time.Duration
+		for range 200 {
+			start := time.Now()
+			resp, err := do()
+			if err != nil {
+				return benchDist{}
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			ds = append(ds, time.Since(start))
+		}
+		f.take(-1)
+		return benchSummary(ds)
+	}
+	api := timeIt(func() (*http.Response, error) {
+		req, _ := http.NewRequest(http.MethodGet, f.github.URL+"/user", nil)
+		req.Header.Set("Authorization", "Bearer at.github.rtt.-1")
+		return client.Do(req)
+	})
+	exchange := timeIt(func() (*http.Response, error) {
+		return client.Post(f.backend.URL+"/api/connectors/requestAuth", "application/json",
+			strings.NewReader(`{"userId":"rtt","userToken":"ut.rtt.-1","providerId":"github"}`))
+	})
+	return loopbackReport{API: api, Exchange: exchange}
+}
