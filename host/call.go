@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,9 @@ func (h *Host) toolHandler(pl *Plugin, tool string) server.ToolHandlerFunc {
 // runCall performs the steps of toolHandler and names the outcome for the
 // call's log line.
 func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.CallToolRequest) (*mcp.CallToolResult, auth.Credentials, string) {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	defer context.AfterFunc(pl.calls, func() { stop(context.Cause(pl.calls)) })()
 	ctx, cancel := context.WithTimeout(ctx, pl.Limits.Timeout)
 	defer cancel()
 	provider := pl.Desc.Provider
@@ -125,11 +129,15 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	// call normally (e.g. it exited with status 0, which go-sdk reports as
 	// success with no output, and its module is closed): never reuse it.
 	var cr abi.CallResult
-	if err := json.Unmarshal([]byte(scrub(string(out), secrets)), &cr); err != nil {
+	if err := decodeResult(out, &cr); err != nil {
 		pl.pool.put(user, inst, false)
-		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %v", pl.Name(), err)), "plugin_error"
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %s", pl.Name(), scrub(err.Error(), secrets))), "plugin_error"
 	}
 	pl.pool.put(user, inst, ctx.Err() == nil)
+	// Scrub after decoding, inside the values: scrubbing the raw JSON would
+	// break it when a secret is short enough to match JSON syntax.
+	cr.Message = scrub(cr.Message, secrets)
+	cr.Content = scrubObject(cr.Content, secrets)
 	if cr.IsError {
 		msg := cr.Message
 		if msg == "" {
@@ -170,6 +178,8 @@ func clipGuestError(s string) string {
 // contextReason explains a failure caused by the call's context, if it was.
 func contextReason(ctx context.Context, err error) string {
 	switch {
+	case errors.Is(context.Cause(ctx), errPluginClosed):
+		return errPluginClosed.Error()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return "the call ran past its time limit and was stopped"
 	case errors.Is(ctx.Err(), context.Canceled):
@@ -212,6 +222,53 @@ func scrub(s string, secrets []string) string {
 		}
 	}
 	return s
+}
+
+// scrubObject returns m with every secret removed from its keys and string
+// values, at any depth.
+func scrubObject(m map[string]any, secrets []string) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[scrub(k, secrets)] = scrubValue(v, secrets)
+	}
+	return out
+}
+
+func scrubValue(v any, secrets []string) any {
+	switch x := v.(type) {
+	case string:
+		return scrub(x, secrets)
+	case map[string]any:
+		return scrubObject(x, secrets)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = scrubValue(e, secrets)
+		}
+		return out
+	case json.Number:
+		if s := scrub(string(x), secrets); s != string(x) {
+			return s // a numeric secret: the number becomes the marker
+		}
+	}
+	return v // booleans and null carry no secret
+}
+
+// decodeResult decodes a guest's CallResult, keeping numbers as written
+// (json.Number) so that large integers survive and can be scrubbed.
+func decodeResult(out []byte, cr *abi.CallResult) error {
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(cr); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after the JSON result")
+	}
+	return nil
 }
 
 func msSince(t time.Time) float64 {

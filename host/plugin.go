@@ -42,7 +42,15 @@ type Plugin struct {
 	mu      sync.Mutex
 	active  sync.WaitGroup
 	closing bool
+	// calls is the parent of every call's context; Close cancels it, with
+	// errPluginClosed, for the calls still running past its grace period.
+	calls     context.Context
+	stopCalls context.CancelCauseFunc
 }
+
+// errPluginClosed is the cause of a call stopped because its plugin was
+// unloaded, replaced or the host shut down while it ran.
+var errPluginClosed = errors.New("the plugin was unloaded or the host shut down before the call finished; call the tool again")
 
 // maxPluginBytes caps the size of a .wasm file the host will read.
 const maxPluginBytes = 128 << 20
@@ -70,6 +78,7 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	}
 	sum := sha256.Sum256(data)
 	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:])}
+	pl.calls, pl.stopCalls = context.WithCancelCause(context.Background())
 
 	limits := l.cfg.Limits.Or(defaultLimits)
 	compiled, err := l.compile(ctx, data, limits.MemoryMiB)
@@ -265,8 +274,11 @@ func (pl *Plugin) acquire() bool {
 
 func (pl *Plugin) release() { pl.active.Done() }
 
-// Close refuses new calls, waits for calls in flight (up to ctx), then frees
-// the plugin's instances and compiled code.
+// Close refuses new calls and waits for calls in flight until ctx ends; then
+// it stops those still running and waits for them to return (a guest is
+// closed as soon as its context ends, and host functions honour it), so the
+// compiled code is never freed under a running call. Then it frees the
+// plugin's instances and compiled code.
 func (pl *Plugin) Close(ctx context.Context) error {
 	pl.mu.Lock()
 	pl.closing = true
@@ -276,7 +288,10 @@ func (pl *Plugin) Close(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
+		pl.stopCalls(errPluginClosed)
+		<-done
 	}
+	pl.stopCalls(errPluginClosed)
 	pl.pool.close()
 	return pl.compiled.Close(context.Background())
 }

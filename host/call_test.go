@@ -1,0 +1,77 @@
+package host
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/wasmcp/wasmcp/abi"
+)
+
+// A guest's result is scrubbed inside its decoded values, so that a secret
+// of any length leaves the result valid JSON and absent.
+func TestResultScrubbing(t *testing.T) {
+	tests := []struct {
+		name    string
+		out     string
+		secrets []string
+		want    string // the scrubbed content, as JSON
+		wantMsg string
+	}{
+		{
+			name:    "one-letter user token does not break the JSON",
+			out:     `{"content":{"login":"octocat","site_admin":true,"bio":null,"n":1}}`,
+			secrets: []string{"gho_access", "t"},
+			want:    `{"bio":null,"login":"oc[REDACTED]oca[REDACTED]","n":1,"si[REDACTED]e_admin":true}`,
+		},
+		{
+			name:    "keys, nested objects and arrays",
+			out:     `{"content":{"gho_access":{"list":["a gho_access b",["gho_access"]]}}}`,
+			secrets: []string{"gho_access", ""},
+			want:    `{"[REDACTED]":{"list":["a [REDACTED] b",["[REDACTED]"]]}}`,
+		},
+		{
+			name:    "a numeric secret written as a number",
+			out:     `{"content":{"id":12345678901234567,"other":12345678901234568}}`,
+			secrets: []string{"12345678901234567"},
+			want:    `{"id":"[REDACTED]","other":12345678901234568}`,
+		},
+		{
+			name:    "the error message",
+			out:     `{"isError":true,"message":"API said: bad token gho_access"}`,
+			secrets: []string{"gho_access"},
+			want:    `{}`,
+			wantMsg: "API said: bad token [REDACTED]",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cr abi.CallResult
+			if err := decodeResult([]byte(tt.out), &cr); err != nil {
+				t.Fatal(err)
+			}
+			content := scrubObject(cr.Content, tt.secrets)
+			if content == nil {
+				content = map[string]any{}
+			}
+			got, err := json.Marshal(content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("content = %s, want %s", got, tt.want)
+			}
+			if msg := scrub(cr.Message, tt.secrets); msg != tt.wantMsg {
+				t.Errorf("message = %q, want %q", msg, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestDecodeResultRefusesTrailingData(t *testing.T) {
+	var cr abi.CallResult
+	err := decodeResult([]byte(`{"content":{}} {"content":{"x":1}}`), &cr)
+	if err == nil || !strings.Contains(err.Error(), "trailing") {
+		t.Fatalf("err = %v, want a trailing-data error", err)
+	}
+}
