@@ -25,14 +25,16 @@ dist/plugins/%.wasm: $(GUEST_SRC) $$(wildcard plugins/$$*/*.go)
 	@mkdir -p $(@D)
 	$(WASMFLAGS) $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./plugins/$*
 
-dist/testguests/%.wasm: $(GUEST_SRC) $$(wildcard testdata/guests/$$*/*.go)
+dist/testguests/%.wasm: $(GUEST_SRC) $(wildcard testdata/guests/internal/*/*.go) $$(wildcard testdata/guests/$$*/*.go)
 	@mkdir -p $(@D)
 	$(WASMFLAGS) $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./testdata/guests/$*
 
 # The quick start: build everything and serve the plugins over stdio in mock
-# mode, ready for an MCP client.
-run: build
-	./bin/host serve --plugins dist/plugins --mock
+# mode, ready for an MCP client. stdout is the protocol: the build's output
+# goes to stderr, and make echoes nothing.
+run:
+	@$(MAKE) --no-print-directory build >&2
+	@exec ./bin/host serve --plugins dist/plugins --mock
 
 # Every test: vet, then the whole module with the race detector. The e2e
 # tests drive bin/host with the official Go SDK client.

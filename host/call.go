@@ -3,6 +3,8 @@ package host
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,7 +94,7 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 		Logger: h.logger,
 	}
 	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
-	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds), secrets)
+	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds, token), secrets)
 	return res, creds, outcome
 }
 
@@ -110,7 +112,7 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	}
 	rc, out, err := inst.CallWithContext(ctx, abi.ExportCall, input)
 	if h.afterCall != nil {
-		h.afterCall(pl, inst)
+		h.afterCall(pl, inst.Plugin)
 	}
 	if err != nil || rc != 0 {
 		pl.pool.put(user, inst, false)
@@ -133,7 +135,16 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 		pl.pool.put(user, inst, false)
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %s", pl.Name(), scrub(err.Error(), secrets))), "plugin_error"
 	}
-	pl.pool.put(user, inst, ctx.Err() == nil)
+	// An instance whose call ran into a limit is discarded, even when the
+	// guest coped with the refusal and answered.
+	limit := ""
+	if c, ok := hostfuncs.CallFrom(ctx); ok {
+		limit = c.LimitHit()
+	}
+	if limit != "" {
+		h.logger.Debug("instance discarded: the call hit a limit", "plugin", pl.Name(), "tool", tool, "limit", limit)
+	}
+	pl.pool.put(user, inst, ctx.Err() == nil && limit == "")
 	// Scrub after decoding, inside the values: scrubbing the raw JSON would
 	// break it when a secret is short enough to match JSON syntax.
 	cr.Message = scrub(cr.Message, secrets)
@@ -209,9 +220,15 @@ func metaFields(m *mcp.Meta) map[string]any {
 }
 
 // userKey is the instance-pool key of a user: instances are shared only
-// within the same user of the same provider.
-func userKey(c auth.Credentials) string {
-	return c.ProviderID + "\x00" + c.UserID
+// within the same user of the same provider, holding the same access token.
+// The userId alone is what the client claims; the token is what the backend
+// granted for the userToken, so a client that names another user but holds
+// its own grant (a backend that finds the token by userToken and does not
+// check userId) never gets that user's instance. The key holds a digest of
+// the token, never the token: no token outlives its call.
+func userKey(c auth.Credentials, token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return c.ProviderID + "\x00" + c.UserID + "\x00" + hex.EncodeToString(sum[:16])
 }
 
 // scrub removes every secret from s.

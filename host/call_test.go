@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/host/auth"
 )
 
 // A guest's result is scrubbed inside its decoded values, so that a secret
@@ -73,5 +74,29 @@ func TestDecodeResultRefusesTrailingData(t *testing.T) {
 	err := decodeResult([]byte(`{"content":{}} {"content":{"x":1}}`), &cr)
 	if err == nil || !strings.Contains(err.Error(), "trailing") {
 		t.Fatalf("err = %v, want a trailing-data error", err)
+	}
+}
+
+// Instances are keyed by provider, userId and the access token granted, so
+// a client that claims another userId with its own grant never shares that
+// user's instances; the key never holds the token itself.
+func TestUserKey(t *testing.T) {
+	alice := auth.Credentials{UserID: "alice", ProviderID: "github", UserToken: "utk-a"}
+	k := userKey(alice, "gho_alice_token")
+	if k != userKey(alice, "gho_alice_token") {
+		t.Fatal("the same user and token give different keys")
+	}
+	for name, other := range map[string]string{
+		"another token":    userKey(alice, "gho_mallory_token"),
+		"another user":     userKey(auth.Credentials{UserID: "bob", ProviderID: "github"}, "gho_alice_token"),
+		"another provider": userKey(auth.Credentials{UserID: "alice", ProviderID: "reddit"}, "gho_alice_token"),
+		"ambiguous split":  userKey(auth.Credentials{UserID: "alice\x00x", ProviderID: "github"}, "gho_alice_token"),
+	} {
+		if other == k {
+			t.Errorf("%s: same key %q", name, k)
+		}
+	}
+	if strings.Contains(k, "gho_alice_token") || strings.Contains(k, "utk-a") {
+		t.Errorf("the key %q holds a secret", k)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/wasmcp/wasmcp/hostfuncs"
 )
 
 // Config is the operator's configuration, read from YAML (see LoadConfig) and
@@ -29,6 +31,9 @@ type Config struct {
 	Providers map[string]ProviderConfig `yaml:"providers"`
 	// Plugins holds per-plugin settings, keyed by plugin name.
 	Plugins map[string]PluginConfig `yaml:"plugins"`
+	// RequireSHA256 refuses every plugin file whose digest is not pinned
+	// under plugins.<name>.sha256 of the plugin it declares.
+	RequireSHA256 bool `yaml:"require_sha256"`
 }
 
 // BackendConfig configures the token exchange.
@@ -188,6 +193,18 @@ func (c Config) Validate() error {
 	for name, p := range c.Plugins {
 		if err := p.Limits.validate("plugins." + name + ".limits"); err != nil {
 			return err
+		}
+		if len(p.Upstreams) > 0 {
+			// Checked at start against the mapping's own keys, so that a bad
+			// target stops the host instead of only refusing the plugin at
+			// load; the keys are checked against the plugin's hosts at load.
+			keys := make([]string, 0, len(p.Upstreams))
+			for k := range p.Upstreams {
+				keys = append(keys, k)
+			}
+			if _, err := hostfuncs.NewPolicy(keys, p.Upstreams); err != nil {
+				return fmt.Errorf("plugins.%s.upstreams: %w", name, err)
+			}
 		}
 		if p.SHA256 != "" && !isHexSHA256(p.SHA256) {
 			return fmt.Errorf("plugins.%s.sha256: want 64 hexadecimal digits, got %q", name, p.SHA256)

@@ -260,6 +260,24 @@ func (h *Host) retire(pl *Plugin) {
 	pl.Close(ctx)
 }
 
+// UnmatchedPluginConfigs returns the names under the config's plugins key
+// that no loaded plugin has, sorted: a typo there would otherwise leave a
+// plugin without its upstreams, pin or limits, silently.
+func (h *Host) UnmatchedPluginConfigs() []string {
+	loaded := map[string]bool{}
+	for _, pl := range h.reg.list() {
+		loaded[pl.Name()] = true
+	}
+	var names []string
+	for name := range h.cfg.Plugins {
+		if !loaded[name] {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Plugins returns the loaded plugins, sorted by name.
 func (h *Host) Plugins() []*Plugin { return h.reg.list() }
 

@@ -238,6 +238,25 @@ func TestHostileTrap(t *testing.T) {
 	}
 }
 
+// TestHostileExitAfterResult: a guest that writes a valid result and then
+// exits with status 0 gets its result served (go-sdk reports the call as a
+// success), but its closed instance is discarded, never kept for the user's
+// next call, which works.
+func TestHostileExitAfterResult(t *testing.T) {
+	hh := newHarness(t, harnessOptions{guests: []string{"exitafter"}, noGitHub: true})
+	for i := range 3 {
+		before := hh.stats(t, "hostile-exitafter")
+		res := hh.call(t, "alice", "hostile_exitafter", nil).wantOK(t)
+		if res["answered"] != true {
+			t.Fatalf("call %d answered %v", i, res)
+		}
+		hh.wantDiscarded(t, "hostile-exitafter", before, 1)
+		if s := hh.stats(t, "hostile-exitafter"); s.Idle != 0 || s.Reused != 0 {
+			t.Fatalf("call %d: a closed instance was kept or reused: %+v", i, s)
+		}
+	}
+}
+
 // TestCloseWhileWarming: closing the host while a pool is still creating
 // and initialising its warm instances stops that work and waits for it, so
 // the runtime is never closed under a guest still running its

@@ -13,10 +13,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/hostfuncs"
@@ -78,6 +80,9 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	}
 	sum := sha256.Sum256(data)
 	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:])}
+	if err := l.checkFilePin(path, pl.SHA256); err != nil {
+		return nil, err // before any of the file's code runs
+	}
 	pl.calls, pl.stopCalls = context.WithCancelCause(context.Background())
 
 	limits := l.cfg.Limits.Or(defaultLimits)
@@ -94,6 +99,10 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	if pc.SHA256 != "" && !strings.EqualFold(pc.SHA256, pl.SHA256) {
 		compiled.Close(ctx)
 		return nil, fmt.Errorf("sha256 mismatch for plugin %q: the config pins %s, the file has %s", desc.Name, strings.ToLower(pc.SHA256), pl.SHA256)
+	}
+	if pc.SHA256 == "" && l.cfg.RequireSHA256 {
+		compiled.Close(ctx)
+		return nil, fmt.Errorf("plugin %q has no sha256 pin, and require_sha256 is on: pin it with plugins.%s.sha256: %s", desc.Name, desc.Name, pl.SHA256)
 	}
 	pl.Desc = desc
 	pl.Limits = pc.Limits.Or(limits)
@@ -112,6 +121,28 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	}
 	pl.pool = newPool(l.cfg.Pool.Or(defaultPool), pl.newInstance)
 	return pl, nil
+}
+
+// checkFilePin checks a plugin file's digest before it is compiled. The pin
+// of the plugin named like the file (github.wasm → plugins.github.sha256)
+// must match, so that a file put in the place of a pinned plugin is refused
+// whatever name it gives itself; with require_sha256, the digest must be one
+// of the pinned ones, so that no unpinned code runs at all. load checks the
+// pin of the name the plugin declares, after describe.
+func (l *loader) checkFilePin(path, digest string) error {
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if pin := l.cfg.Plugins[stem].SHA256; pin != "" && !strings.EqualFold(pin, digest) {
+		return fmt.Errorf("sha256 mismatch for plugin %q: the config pins %s, the file has %s", stem, strings.ToLower(pin), digest)
+	}
+	if !l.cfg.RequireSHA256 {
+		return nil
+	}
+	for _, pc := range l.cfg.Plugins {
+		if strings.EqualFold(pc.SHA256, digest) {
+			return nil
+		}
+	}
+	return fmt.Errorf("no plugin is pinned to this file's sha256 %s, and require_sha256 is on", digest)
 }
 
 func readPluginFile(path string) ([]byte, error) {
@@ -168,14 +199,31 @@ func moduleConfig() wazero.ModuleConfig {
 		WithRandSource(rand.Reader)
 }
 
-func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*extism.Plugin, error) {
-	inst, err := c.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: moduleConfig()})
+// instance is one instance of a plugin, and whether wazero has closed its
+// module: the guest exited (WASI proc_exit), or the host closed it. go-sdk
+// reports an exit with status 0 as a successful call, output included, and
+// leaves the instance looking callable; the flag keeps the pool from
+// handing such an instance out again.
+type instance struct {
+	*extism.Plugin
+	closed atomic.Bool
+}
+
+func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, error) {
+	inst := &instance{}
+	// wazero calls the notifier when a module of this instance closes,
+	// whatever the cause; it is read from the context at instantiation.
+	ctx = experimental.WithCloseNotifier(ctx, experimental.CloseNotifyFunc(func(context.Context, uint32) {
+		inst.closed.Store(true)
+	}))
+	p, err := c.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: moduleConfig()})
 	if err != nil {
 		return nil, fmt.Errorf("instantiating: %w", err)
 	}
-	inst.SetLogger(func(extism.LogLevel, string) {}) // guests log through abi.FuncLog
+	inst.Plugin = p
+	p.SetLogger(func(extism.LogLevel, string) {}) // guests log through abi.FuncLog
 	for _, name := range []string{abi.ExportDescribe, abi.ExportCall} {
-		if !inst.FunctionExists(name) {
+		if !p.FunctionExists(name) {
 			closeInstance(inst)
 			return nil, fmt.Errorf("guest does not export %q: is it built with this project's pdk, for ABI version %d?", name, abi.Version)
 		}
@@ -183,13 +231,13 @@ func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*extism.Plugi
 	return inst, nil
 }
 
-func (pl *Plugin) newInstance(ctx context.Context) (*extism.Plugin, error) {
+func (pl *Plugin) newInstance(ctx context.Context) (*instance, error) {
 	return newInstanceOf(ctx, pl.compiled)
 }
 
 // initInstance runs the guest's runtime initialisation (Go's _initialize)
 // through a harmless call.
-func initInstance(ctx context.Context, inst *extism.Plugin) error {
+func initInstance(ctx context.Context, inst *instance) error {
 	_, _, err := inst.CallWithContext(ctx, abi.ExportDescribe, nil)
 	return err
 }

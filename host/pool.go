@@ -5,8 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	extism "github.com/extism/go-sdk"
 )
 
 // pool hands out instances of one compiled plugin so that no guest state
@@ -20,11 +18,11 @@ import (
 //
 // See RATIONALE.md, "Why per-user instances?".
 type pool struct {
-	newInstance func(context.Context) (*extism.Plugin, error)
+	newInstance func(context.Context) (*instance, error)
 	cfg         PoolConfig
 
 	mu        sync.Mutex
-	fresh     []*extism.Plugin
+	fresh     []*instance
 	idle      map[string][]idleInstance // by user key
 	nIdle     int
 	refilling bool
@@ -41,7 +39,7 @@ type pool struct {
 }
 
 type idleInstance struct {
-	p    *extism.Plugin
+	p    *instance
 	used time.Time
 }
 
@@ -66,16 +64,18 @@ type PoolStats struct {
 	Warm int `json:"warm"`
 }
 
-func newPool(cfg PoolConfig, newInstance func(context.Context) (*extism.Plugin, error)) *pool {
+func newPool(cfg PoolConfig, newInstance func(context.Context) (*instance, error)) *pool {
 	ctx, stop := context.WithCancel(context.Background())
 	return &pool{newInstance: newInstance, cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop}
 }
 
 // get returns an instance that only user has used, or a never used one.
-func (p *pool) get(ctx context.Context, user string) (*extism.Plugin, error) {
+// An instance whose module closed while it waited (a guest that exited at
+// the end of its last call, or of its warm-up) is closed and skipped.
+func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 	p.mu.Lock()
 	p.expireLocked(time.Now())
-	if list := p.idle[user]; len(list) > 0 {
+	for list := p.idle[user]; len(list) > 0; list = p.idle[user] {
 		inst := list[len(list)-1].p
 		if len(list) == 1 {
 			delete(p.idle, user)
@@ -83,13 +83,23 @@ func (p *pool) get(ctx context.Context, user string) (*extism.Plugin, error) {
 			p.idle[user] = list[:len(list)-1]
 		}
 		p.nIdle--
+		if inst.closed.Load() {
+			p.stats.discarded.Add(1)
+			go closeInstance(inst)
+			continue
+		}
 		p.mu.Unlock()
 		p.stats.reused.Add(1)
 		return inst, nil
 	}
-	if n := len(p.fresh); n > 0 {
+	for n := len(p.fresh); n > 0; n = len(p.fresh) {
 		inst := p.fresh[n-1]
 		p.fresh = p.fresh[:n-1]
+		if inst.closed.Load() {
+			p.stats.discarded.Add(1)
+			go closeInstance(inst)
+			continue
+		}
 		p.refillLocked()
 		p.mu.Unlock()
 		p.stats.fresh.Add(1)
@@ -103,8 +113,8 @@ func (p *pool) get(ctx context.Context, user string) (*extism.Plugin, error) {
 
 // put returns inst after a call of user. An unhealthy instance (its call
 // failed in any way the guest did not report itself) is closed.
-func (p *pool) put(user string, inst *extism.Plugin, healthy bool) {
-	if !healthy {
+func (p *pool) put(user string, inst *instance, healthy bool) {
+	if !healthy || inst.closed.Load() {
 		p.stats.discarded.Add(1)
 		closeInstance(inst)
 		return
@@ -216,7 +226,7 @@ func (p *pool) refill() {
 
 // newWarm creates an instance and runs the guest's runtime initialisation,
 // so the call that takes it pays neither.
-func (p *pool) newWarm() (*extism.Plugin, error) {
+func (p *pool) newWarm() (*instance, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
 	inst, err := p.newInstance(ctx)
@@ -282,6 +292,6 @@ func (p *pool) close() {
 	}
 }
 
-func closeInstance(inst *extism.Plugin) {
+func closeInstance(inst *instance) {
 	_ = inst.Close(context.Background())
 }

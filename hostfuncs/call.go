@@ -77,6 +77,7 @@ type Call struct {
 
 	requests   atomic.Int64
 	lastStatus atomic.Int64
+	limit      atomic.Value // string: the first per-call limit the guest hit
 
 	scrubOnce sync.Once
 	scrub     *scrubber
@@ -85,6 +86,17 @@ type Call struct {
 // Requests returns how many HTTP requests the guest has asked for so far,
 // refused ones included.
 func (c *Call) Requests() int { return int(c.requests.Load()) }
+
+// LimitHit returns the abi error code of the first per-call limit the
+// guest ran into (abi.ErrTooManyRequests, abi.ErrResponseTooLarge), or "".
+// The guest is told, and may go on; the host discards its instance after
+// the call all the same, as it does for every limit.
+func (c *Call) LimitHit() string {
+	s, _ := c.limit.Load().(string)
+	return s
+}
+
+func (c *Call) hitLimit(code string) { c.limit.CompareAndSwap(nil, code) }
 
 // LastStatus returns the status code of the last upstream response, or 0
 // when none has arrived yet.

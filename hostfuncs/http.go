@@ -46,6 +46,7 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	lim := c.Limits.withDefaults()
 	sc := c.scrubber()
 	if n := c.requests.Add(1); n > int64(lim.MaxRequests) {
+		c.hitLimit(abi.ErrTooManyRequests)
 		r := refuse(abi.ErrTooManyRequests, "the plugin has used all %d HTTP requests of this call", lim.MaxRequests)
 		f.logRefusal(ctx, c, req, r)
 		return r.response(sc)
@@ -79,7 +80,15 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 		return r.response(sc)
 	}
 	if int64(len(body)) > lim.MaxResponseBytes {
+		c.hitLimit(abi.ErrResponseTooLarge)
 		r := refuse(abi.ErrResponseTooLarge, "%s %s: the response body is larger than %d bytes", o.method, safeURL(hop), lim.MaxResponseBytes)
+		f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, r, sc)
+		return r.response(sc)
+	}
+	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") && !resp.Uncompressed {
+		// An encoding the transport did not undo (one it did not ask for)
+		// would hide an echoed token from the scrubber.
+		r := refuse(abi.ErrTransport, "%s %s: the response is encoded with %q, which the host does not decode", o.method, safeURL(hop), ce)
 		f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, r, sc)
 		return r.response(sc)
 	}

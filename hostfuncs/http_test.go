@@ -1,6 +1,7 @@
 package hostfuncs
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -181,7 +182,7 @@ func TestDoMappingRewritesURL(t *testing.T) {
 func TestDoRefusesHostHeaders(t *testing.T) {
 	fx := newGithubFixture(t, nil)
 	refused := []string{"Authorization", "authorization", "AUTHORIZATION", "Proxy-Authorization", "Cookie", "cookie",
-		"Host", "Connection", "Transfer-Encoding", "Te", "Upgrade", "Content-Length", "Proxy-Foo", "Accept-Encoding"}
+		"Host", "Connection", "Transfer-Encoding", "Te", "Upgrade", "Content-Length", "Proxy-Foo", "Accept-Encoding", "Range", "If-Range"}
 	for _, h := range refused {
 		resp := fx.do(abi.HTTPRequest{URL: "https://api.github.com/user", Headers: map[string]string{h: "Bearer evil"}})
 		wantErr(t, resp, abi.ErrHeaderNotAllowed)
@@ -236,10 +237,46 @@ func TestDoResponseCap(t *testing.T) {
 	if len(resp.Body) != limit {
 		t.Fatalf("body is %d bytes", len(resp.Body))
 	}
+	if fx.call.LimitHit() != "" {
+		t.Fatalf("LimitHit() = %q before any limit", fx.call.LimitHit())
+	}
 	resp = fx.do(abi.HTTPRequest{URL: "https://api.github.com/big"})
 	wantErr(t, resp, abi.ErrResponseTooLarge)
 	if resp.Body != "" {
 		t.Fatal("a partial body reached the guest")
+	}
+	if got := fx.call.LimitHit(); got != abi.ErrResponseTooLarge {
+		t.Errorf("LimitHit() = %q, want %q", got, abi.ErrResponseTooLarge)
+	}
+}
+
+// A body in an encoding the host did not ask for, and so does not decode,
+// could hide an echoed token from the scrubber: it is refused. gzip, which
+// the transport asks for itself, comes back decoded and scrubbed.
+func TestDoContentEncoding(t *testing.T) {
+	fx := newGithubFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		switch r.URL.Path {
+		case "/deflate":
+			w.Header().Set("Content-Encoding", "deflate")
+			w.Write([]byte("x\x9c" + auth)) // not really deflate: the host must not look
+		case "/gzip":
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write([]byte(`{"echo":"` + auth + `"}`))
+			zw.Close()
+		}
+	})
+	resp := fx.do(abi.HTTPRequest{URL: "https://api.github.com/deflate"})
+	wantErr(t, resp, abi.ErrTransport)
+	if !strings.Contains(resp.ErrorMessage, `"deflate"`) || resp.Body != "" {
+		t.Errorf("deflate: %+v", resp)
+	}
+	resp = fx.do(abi.HTTPRequest{URL: "https://api.github.com/gzip"})
+	wantOK(t, resp, 200)
+	noSecret(t, resp)
+	if resp.Body != `{"echo":"Bearer [REDACTED]"}` {
+		t.Errorf("gzip body = %q", resp.Body)
 	}
 }
 
@@ -248,7 +285,13 @@ func TestDoRequestBudget(t *testing.T) {
 	fx.call.Limits.MaxRequests = 2
 	wantOK(t, fx.do(abi.HTTPRequest{URL: "https://api.github.com/1"}), 200)
 	wantErr(t, fx.do(abi.HTTPRequest{URL: "https://evil.example.com/"}), abi.ErrHostNotAllowed) // refused ones count
+	if fx.call.LimitHit() != "" {
+		t.Fatalf("a refused host counts as a limit hit: %q", fx.call.LimitHit())
+	}
 	wantErr(t, fx.do(abi.HTTPRequest{URL: "https://api.github.com/3"}), abi.ErrTooManyRequests)
+	if got := fx.call.LimitHit(); got != abi.ErrTooManyRequests {
+		t.Errorf("LimitHit() = %q, want %q", got, abi.ErrTooManyRequests)
+	}
 	if got := fx.call.Requests(); got != 3 {
 		t.Errorf("Requests() = %d", got)
 	}

@@ -47,6 +47,10 @@ var refusedHeaders = map[string]string{
 	"upgrade":             "hop-by-hop headers belong to the host",
 	"content-length":      "the host computes the body length",
 	"accept-encoding":     "the host negotiates content encoding and hands back decoded bodies",
+	// A part of a body could hold a part of an echoed token, which no
+	// scrubbing can recognise.
+	"range":    "the host hands back whole bodies only",
+	"if-range": "the host hands back whole bodies only",
 }
 
 // outgoing is a validated guest request, ready to send.

@@ -1,0 +1,24 @@
+//go:build wasip1
+
+// Package rawkernel is the smallest guest-side use of the Extism kernel, for
+// test guests written without the pdk, as a plugin in another language
+// would be: it sets the output of the current export call.
+package rawkernel
+
+//go:wasmimport extism:host/env alloc
+func kernelAlloc(n uint64) uint64
+
+//go:wasmimport extism:host/env store_u8
+func kernelStoreU8(offset uint64, v uint32)
+
+//go:wasmimport extism:host/env output_set
+func kernelOutputSet(offset, n uint64)
+
+// Output makes s the output of the current export call.
+func Output(s string) {
+	off := kernelAlloc(uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		kernelStoreU8(off+uint64(i), uint32(s[i]))
+	}
+	kernelOutputSet(off, uint64(len(s)))
+}
