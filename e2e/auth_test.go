@@ -1,17 +1,20 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // refWant is a reference-design error object: its four fields exactly.
 type refWant struct{ code, message, provider, details string }
 
-func assertRefError(t *testing.T, r *running, tool string, args, m map[string]any, want refWant) {
+func assertRefError(t *testing.T, r *running, tool string, args, m map[string]any, want refWant) *mcp.CallToolResult {
 	t.Helper()
 	res := r.call(t, tool, args, m)
 	if !res.IsError {
@@ -28,6 +31,7 @@ func assertRefError(t *testing.T, r *running, tool string, args, m map[string]an
 			t.Errorf("%s: text content lacks %q: %s", tool, f, text(res))
 		}
 	}
+	return res
 }
 
 func str(v any) string { s, _ := v.(string); return s }
@@ -88,8 +92,15 @@ func TestBackendStatusesEndToEnd(t *testing.T) {
 			writeJSON(w, c.status, map[string]any{"error": "nope", "accessToken": "leaked_if_copied"})
 		})
 		r := startHost(t, hostOpts{backendURL: be.URL, args: []string{"--backend-timeout", "2s"}})
-		assertRefError(t, r, "get_github_user", nil, meta("u", "t", "github"),
+		res := assertRefError(t, r, "get_github_user", nil, meta("u", "temp_token_abc456", "github"),
 			refWant{"api_error", "Failed to exchange token with github backend", "github", c.details})
+		// The backend's body is never copied into a result or a log line.
+		raw, _ := json.Marshal(res)
+		for _, where := range []string{string(raw), r.stderr.String()} {
+			if strings.Contains(where, "leaked_if_copied") || strings.Contains(where, "nope") {
+				t.Errorf("status %d: the backend's body was copied: %s", c.status, where)
+			}
+		}
 		wantTries := 1
 		if c.status >= 500 {
 			wantTries = 2 // one retry on 5xx
@@ -195,7 +206,10 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("backend check output wrong or leaks:\n%s", out)
 	}
 
-	cmd = exec.Command(hostBin, "check", "--backend-url", be.URL, "--no-mock", "--user-id", "erin", "--user-token", "expired", "--provider", "github")
+	// A backend URL, here from the environment, means the backend: without
+	// --no-mock, the check must not pass in mock mode.
+	cmd = exec.Command(hostBin, "check", "--user-id", "erin", "--user-token", "expired", "--provider", "github")
+	cmd.Env = append(cleanEnv(), "OAUTH_BACKEND_URL="+be.URL)
 	out, err = cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("failing check exit = %v, want 1:\n%s", err, out)

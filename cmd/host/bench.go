@@ -276,7 +276,7 @@ func (b *bencher) call(ctx context.Context, user string, tool int) benchCall {
 	start := time.Now()
 	out, err := b.client.call(ctx, seq, msg)
 	latency := time.Since(start)
-	r := benchCall{latency: latency, overhead: latency - b.fakes.take(seq)}
+	r := benchCall{latency: latency, overhead: latency - b.fakes.take(seq, benchTools[tool].provider, user)}
 	if err == nil {
 		err = checkBenchResult(out, user)
 	}

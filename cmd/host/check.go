@@ -10,15 +10,16 @@ import (
 	"github.com/wasmcp/wasmcp/host/auth"
 )
 
-const checkUsage = `Usage: host check [--no-mock --backend-url URL --user-id U --user-token T] [--provider P]
+const checkUsage = `Usage: host check [--backend-url URL --user-id U --user-token T] [--provider P]
 
 Performs the token exchange for each provider (reddit, github, google) or the
 one given, and prints a pass/fail report with the reason of each failure.
 Tokens are never printed, only a short fingerprint. Exits 0 if every exchange
 passed, 1 otherwise.
 
-Mock mode is the default here, to check the wiring; --no-mock uses the
-backend, like "serve" does.
+With no backend URL (flag, OAUTH_BACKEND_URL or config), it checks mock mode,
+the wiring; with one, it checks that backend, unless --mock is given. --no-mock
+insists on the backend.
 `
 
 // checkProviders are the providers "host check" tries by default: those the
@@ -41,11 +42,15 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, 
 	if err != nil {
 		return false, err
 	}
-	mock := cfg.Backend.Mock == nil || *cfg.Backend.Mock
+	// Mock mode unless asked otherwise, or a backend URL is configured.
+	mock := cfg.Backend.URL == ""
+	if cfg.Backend.Mock != nil {
+		mock = *cfg.Backend.Mock
+	}
 	token := *userToken
 	if token == "" {
 		if !mock {
-			return false, usageError{fmt.Errorf("--user-token is required with --no-mock")}
+			return false, usageError{fmt.Errorf("--user-token is required to check a backend")}
 		}
 		token = "check_temp_token"
 	}

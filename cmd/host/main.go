@@ -39,6 +39,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	} else if wantsHelp(args) {
+		// "host --help": the commands first, then serve's flags.
+		fmt.Fprint(stderr, topUsage+"\n")
 	}
 	var err error
 	switch cmd {
@@ -75,6 +78,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "host:", err)
 		return 1
 	}
+}
+
+// wantsHelp reports whether args ask for help before any other flag ends
+// the parsing.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "-h=true", "--help=true":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
 }
 
 const topUsage = `Usage: host [COMMAND] [FLAGS]

@@ -22,15 +22,31 @@ failed.
 
 // pluginInfo is one row of the inventory; its JSON form is --json's.
 type pluginInfo struct {
-	File     string       `json:"file"`
-	Name     string       `json:"name,omitempty"`
-	Version  string       `json:"version,omitempty"`
-	Provider string       `json:"provider,omitempty"`
-	Hosts    []string     `json:"hosts,omitempty"`
-	Tools    []string     `json:"tools,omitempty"`
-	Limits   *host.Limits `json:"limits,omitempty"`
-	SHA256   string       `json:"sha256,omitempty"`
-	Error    string       `json:"error,omitempty"`
+	File     string      `json:"file"`
+	Name     string      `json:"name,omitempty"`
+	Version  string      `json:"version,omitempty"`
+	Provider string      `json:"provider,omitempty"`
+	Hosts    []string    `json:"hosts,omitempty"`
+	Tools    []string    `json:"tools,omitempty"`
+	Limits   *limitsInfo `json:"limits,omitempty"`
+	SHA256   string      `json:"sha256,omitempty"`
+	Error    string      `json:"error,omitempty"`
+}
+
+// limitsInfo is a plugin's effective limits under the config's keys.
+type limitsInfo struct {
+	Timeout              string `json:"timeout"`
+	MemoryMiB            int    `json:"memory_mib"`
+	MaxOutputBytes       int64  `json:"max_output_bytes"`
+	MaxHTTPResponseBytes int64  `json:"max_http_response_bytes"`
+	MaxHTTPRequests      int    `json:"max_http_requests"`
+}
+
+func newLimitsInfo(l host.Limits) *limitsInfo {
+	return &limitsInfo{
+		Timeout: l.Timeout.String(), MemoryMiB: l.MemoryMiB, MaxOutputBytes: l.MaxOutputBytes,
+		MaxHTTPResponseBytes: l.MaxHTTPResponseBytes, MaxHTTPRequests: l.MaxHTTPRequests,
+	}
 }
 
 func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,13 +70,15 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer h.Close(ctx)
 	errs := h.LoadDir(ctx, cfg.PluginsDir)
+	for _, name := range h.UnmatchedPluginConfigs() {
+		fmt.Fprintf(stderr, "warning: the config has settings for plugin %q, which is not loaded: check its name\n", name)
+	}
 
 	var rows []pluginInfo
 	for _, pl := range h.Plugins() {
-		lim := pl.Limits
 		row := pluginInfo{
 			File: pl.Base(), Name: pl.Name(), Version: pl.Desc.Version, Provider: pl.Desc.Provider,
-			Hosts: pl.Policy.Targets(), Limits: &lim, SHA256: pl.SHA256,
+			Hosts: pl.Policy.Targets(), Limits: newLimitsInfo(pl.Limits), SHA256: pl.SHA256,
 		}
 		for _, t := range pl.Desc.Tools {
 			row.Tools = append(row.Tools, t.Name)
@@ -105,7 +123,7 @@ func printPluginTable(w io.Writer, rows []pluginInfo) {
 		limits := fmt.Sprintf("%s, %dMiB, out %s, http %d×%s", l.Timeout, l.MemoryMiB,
 			size(l.MaxOutputBytes), l.MaxHTTPRequests, size(l.MaxHTTPResponseBytes))
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Provider,
-			strings.Join(r.Hosts, ","), strings.Join(r.Tools, ","), limits, r.SHA256[:16]+"…", r.File)
+			strings.Join(r.Hosts, ","), strings.Join(r.Tools, ","), limits, r.SHA256, r.File)
 	}
 	tw.Flush()
 	for _, r := range rows {

@@ -87,6 +87,9 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if n == 0 {
 		logger.Warn("no plugin loaded: serving no tools", "dir", cfg.PluginsDir)
 	}
+	for _, name := range h.UnmatchedPluginConfigs() {
+		logger.Warn("the config has settings for a plugin that is not loaded: check its name", "plugin", name)
+	}
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	watchDone := make(chan struct{})
 	if watcher != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,15 +41,16 @@ func newSettings(name, usage string, stderr io.Writer) *settings {
 	fs.StringVar(&s.configFile, "config", "", "YAML config `file` (see README, \"Configuration\")")
 	fs.StringVar(&s.pluginsDir, "plugins", "", "plugin `folder` of *.wasm files (default \"plugins\", or plugins_dir in the config)")
 	fs.StringVar(&s.backendURL, "backend-url", "", "OAuth backend base `URL` (env OAUTH_BACKEND_URL; https, or http on loopback only)")
-	fs.BoolFunc("mock", "mock mode: fixed per-provider tokens, no backend (env OAUTH_BACKEND_MOCK_MODE=yes)", func(string) error {
-		t := true
-		s.mock = &t
-		return nil
+	fs.BoolFunc("mock", "mock mode: fixed per-provider tokens, no backend (env OAUTH_BACKEND_MOCK_MODE=yes)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		s.mock = &b
+		return err
 	})
-	fs.BoolFunc("no-mock", "use the backend even if the environment or config enables mock mode", func(string) error {
-		f := false
-		s.mock = &f
-		return nil
+	fs.BoolFunc("no-mock", "use the backend even if the environment or config enables mock mode", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		b = !b
+		s.mock = &b
+		return err
 	})
 	fs.DurationVar(&s.timeout, "backend-timeout", 0, "timeout of one token exchange (default 10s)")
 	fs.StringVar(&s.cacheDir, "cache-dir", "", "compilation cache `dir` (default: the user cache dir; \"off\" disables it)")
@@ -111,6 +113,9 @@ func (s *settings) config() (host.Config, error) {
 	}
 	if s.mock != nil {
 		cfg.Backend.Mock = s.mock
+	}
+	if s.timeout < 0 {
+		return cfg, usageError{errors.New("--backend-timeout must not be negative")}
 	}
 	if s.timeout > 0 {
 		cfg.Backend.Timeout = s.timeout

@@ -1,0 +1,84 @@
+package host
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseConfig(t *testing.T) {
+	c, err := ParseConfig([]byte(`
+backend:
+  url: https://auth.example.com
+  mock: false
+  timeout: 4s
+plugins_dir: /srv/plugins
+limits:
+  timeout: 20s
+  memory_mib: 32
+pool:
+  warm: -1
+plugins:
+  github:
+    upstreams:
+      "https://api.github.com": "https://github.example.com/api/v3"
+    sha256: ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789
+    limits:
+      max_http_requests: 4
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backend.URL != "https://auth.example.com" || c.Backend.Mock == nil || *c.Backend.Mock || c.Backend.Timeout != 4*time.Second {
+		t.Errorf("backend = %+v", c.Backend)
+	}
+	if c.PluginsDir != "/srv/plugins" || c.Limits.Timeout != 20*time.Second || c.Limits.MemoryMiB != 32 {
+		t.Errorf("config = %+v", c)
+	}
+	gh := c.Plugins["github"]
+	if gh.Upstreams["https://api.github.com"] != "https://github.example.com/api/v3" || gh.Limits.MaxHTTPRequests != 4 {
+		t.Errorf("plugins.github = %+v", gh)
+	}
+	// Per-plugin limits override the global ones field by field, over the defaults.
+	eff := gh.Limits.Or(c.Limits.Or(DefaultLimits()))
+	if eff.MaxHTTPRequests != 4 || eff.Timeout != 20*time.Second || eff.MaxOutputBytes != DefaultLimits().MaxOutputBytes {
+		t.Errorf("effective limits = %+v", eff)
+	}
+	if p := c.Pool.Or(DefaultPool()); p.Warm != 0 || p.MaxIdle != DefaultPool().MaxIdle {
+		t.Errorf("pool = %+v, want no warm set and the default max_idle", p)
+	}
+	if empty, err := ParseConfig([]byte("  \n")); err != nil || empty.PluginsDir != "" {
+		t.Errorf("an empty file = %+v, %v; want the zero config", empty, err)
+	}
+}
+
+// Every mistake is refused at start with a message naming the key, never
+// replaced by a default.
+func TestParseConfigRefusals(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"unknown top-level key", "plugin_dir: x\n", "plugin_dir"},
+		{"unknown nested key", "backend:\n  mokc: true\n", "mokc"},
+		{"unknown limit", "limits:\n  cpu: 2\n", "cpu"},
+		{"wrong type", "limits:\n  max_http_requests: many\n", "max_http_requests"},
+		{"bad duration", "limits:\n  timeout: soon\n", `invalid duration "soon"`},
+		{"memory too small", "limits:\n  memory_mib: 1\n", "memory_mib 1 is below"},
+		{"memory too large", "plugins:\n  x:\n    limits:\n      memory_mib: 5000\n", "plugins.x.limits: memory_mib 5000"},
+		{"negative limit", "limits:\n  max_http_requests: -1\n", "must not be negative"},
+		{"bad sha256", "plugins:\n  x:\n    sha256: abc\n", "plugins.x.sha256"},
+		{"provider without hosts", "providers:\n  notion: {}\n", "providers.notion.hosts"},
+		{"plain http upstream off loopback", "plugins:\n  github:\n    upstreams:\n      \"https://api.github.com\": \"http://10.1.2.3\"\n",
+			"plugins.github.upstreams"},
+		{"upstream key not https", "plugins:\n  github:\n    upstreams:\n      \"http://api.github.com\": \"https://x.example.com\"\n",
+			"must be https"},
+		{"upstream target with userinfo", "plugins:\n  github:\n    upstreams:\n      \"https://api.github.com\": \"https://u:p@x.example.com\"\n",
+			"plugins.github.upstreams"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseConfig([]byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
