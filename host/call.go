@@ -110,6 +110,7 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 		h.logger.Warn("plugin instance unavailable", "plugin", pl.Name(), "err", scrub(err.Error(), secrets))
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
 	}
+	inst.stderr.reset()
 	rc, out, err := inst.CallWithContext(ctx, abi.ExportCall, input)
 	if h.afterCall != nil {
 		h.afterCall(pl, inst.Plugin)
@@ -118,9 +119,17 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 		pl.pool.put(user, inst, false)
 		reason := contextReason(ctx, err)
 		if ctx.Err() == nil && err != nil {
-			reason = clipGuestError(scrub(err.Error(), secrets))
+			// wazero's stack trace of a trap names functions by index in a
+			// stripped module: the log keeps it, the model is spared it.
+			full := clipGuestError(scrub(err.Error(), secrets))
+			reason, _, _ = strings.Cut(full, "\nwasm stack trace:")
+			if why := inst.stderr.cause(); why != "" {
+				reason = clipGuestError(scrub(why, secrets)) + " (" + reason + ")"
+			}
+			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", full, "guest_stderr", inst.stderr.cause())
+		} else {
+			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", reason)
 		}
-		h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", reason)
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q failed while running %s: %s", pl.Name(), tool, reason)), "plugin_error"
 	}
 	if int64(len(out)) > pl.Limits.MaxOutputBytes {
@@ -133,7 +142,11 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	var cr abi.CallResult
 	if err := decodeResult(out, &cr); err != nil {
 		pl.pool.put(user, inst, false)
-		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %s", pl.Name(), scrub(err.Error(), secrets))), "plugin_error"
+		why := scrub(err.Error(), secrets)
+		if len(out) == 0 {
+			why = "it returned nothing (did it run out of memory, or exit?)"
+		}
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned an invalid result: %s", pl.Name(), why)), "plugin_error"
 	}
 	// An instance whose call ran into a limit is discarded, even when the
 	// guest coped with the refusal and answered.

@@ -141,8 +141,8 @@ func TestHostileMembomb(t *testing.T) {
 		limits: map[string]Limits{"hostile-membomb": {MemoryMiB: 16}},
 	})
 	for where, want := range map[string]string{
-		"heap":   "failed while running hostile_membomb", // the Go runtime dies
-		"kernel": "returned an invalid result",           // the kit's output had nowhere to go
+		"heap":   "failed while running hostile_membomb: fatal error: out of memory (wasm error: unreachable)", // the Go runtime dies, and says why
+		"kernel": "returned an invalid result",                                                                 // the kit's output had nowhere to go
 	} {
 		t.Run(where, func(t *testing.T) {
 			before := hh.stats(t, "hostile-membomb")

@@ -207,6 +207,7 @@ func moduleConfig() wazero.ModuleConfig {
 type instance struct {
 	*extism.Plugin
 	closed atomic.Bool
+	stderr guestStderr
 }
 
 func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, error) {
@@ -216,7 +217,7 @@ func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, er
 	ctx = experimental.WithCloseNotifier(ctx, experimental.CloseNotifyFunc(func(context.Context, uint32) {
 		inst.closed.Store(true)
 	}))
-	p, err := c.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: moduleConfig()})
+	p, err := c.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: moduleConfig().WithStderr(&inst.stderr)})
 	if err != nil {
 		return nil, fmt.Errorf("instantiating: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -88,7 +89,7 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, e := range errs {
 		row := pluginInfo{Error: e.Error()}
 		if le, ok := e.(*host.LoadError); ok {
-			row.File, row.Error = le.File, le.Err.Error()
+			row.File, row.Error = filepath.Base(le.File), le.Err.Error()
 		}
 		rows = append(rows, row)
 	}

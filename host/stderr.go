@@ -1,0 +1,49 @@
+package host
+
+import (
+	"strings"
+	"sync"
+)
+
+// maxGuestStderr is how much of a call's stderr an instance keeps: the start,
+// where the Go runtime says why it died.
+const maxGuestStderr = 4 << 10
+
+// guestStderr is an instance's WASI stderr. It keeps the first bytes written
+// during the current call, so that a call that dies ("fatal error: out of
+// memory", an unrecovered panic) can say why in its tool error; the rest is
+// dropped, and nothing of it reaches the host's own stderr.
+type guestStderr struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (g *guestStderr) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if room := maxGuestStderr - len(g.b); room > 0 {
+		g.b = append(g.b, p[:min(len(p), room)]...)
+	}
+	return len(p), nil
+}
+
+// reset forgets what the previous call wrote.
+func (g *guestStderr) reset() {
+	g.mu.Lock()
+	g.b = g.b[:0]
+	g.mu.Unlock()
+}
+
+// cause returns the first line of the call's stderr in which a Go runtime
+// says why it stopped, or "".
+func (g *guestStderr) cause() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for line := range strings.Lines(string(g.b)) {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "fatal error: ") || strings.HasPrefix(line, "panic: ") {
+			return line
+		}
+	}
+	return ""
+}
