@@ -80,12 +80,11 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 		return authErrorResult(aerr), creds, aerr.Code
 	}
 
-	secrets := []string{token, creds.UserToken}
 	call := &hostfuncs.Call{
 		Plugin:   pl.Name(),
 		Provider: provider,
 		Token:    token,
-		Secrets:  secrets,
+		Secrets:  []string{creds.UserToken},
 		Policy:   pl.Policy,
 		Limits: hostfuncs.Limits{
 			MaxRequests:      pl.Limits.MaxHTTPRequests,
@@ -94,20 +93,20 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 		Logger: h.logger,
 	}
 	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
-	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds, token), secrets)
+	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds, token), call.Scrub)
 	return res, creds, outcome
 }
 
 // invoke runs the plugin's call export on an instance from the pool and
 // turns its answer into a tool result.
-func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[string]any, user string, secrets []string) (*mcp.CallToolResult, string) {
+func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[string]any, user string, scrub func(string) string) (*mcp.CallToolResult, string) {
 	input, err := json.Marshal(abi.CallRequest{Tool: tool, Arguments: args})
 	if err != nil {
 		return mcp.NewToolResultError("could not encode the arguments: " + err.Error()), "encode_error"
 	}
 	inst, err := pl.pool.get(ctx, user)
 	if err != nil {
-		h.logger.Warn("plugin instance unavailable", "plugin", pl.Name(), "err", scrub(err.Error(), secrets))
+		h.logger.Warn("plugin instance unavailable", "plugin", pl.Name(), "err", scrub(err.Error()))
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
 	}
 	inst.stderr.reset()
@@ -121,12 +120,13 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 		if ctx.Err() == nil && err != nil {
 			// wazero's stack trace of a trap names functions by index in a
 			// stripped module: the log keeps it, the model is spared it.
-			full := clipGuestError(scrub(err.Error(), secrets))
+			full := clipGuestError(scrub(err.Error()))
 			reason, _, _ = strings.Cut(full, "\nwasm stack trace:")
-			if why := inst.stderr.cause(); why != "" {
-				reason = clipGuestError(scrub(why, secrets)) + " (" + reason + ")"
+			why := clipGuestError(scrub(inst.stderr.cause()))
+			if why != "" {
+				reason = why + " (" + reason + ")"
 			}
-			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", full, "guest_stderr", inst.stderr.cause())
+			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", full, "guest_stderr", why)
 		} else {
 			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", reason)
 		}
@@ -142,7 +142,7 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	var cr abi.CallResult
 	if err := decodeResult(out, &cr); err != nil {
 		pl.pool.put(user, inst, false)
-		why := scrub(err.Error(), secrets)
+		why := scrub(err.Error())
 		if len(out) == 0 {
 			why = "it returned nothing (did it run out of memory, or exit?)"
 		}
@@ -160,8 +160,8 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	pl.pool.put(user, inst, ctx.Err() == nil && limit == "")
 	// Scrub after decoding, inside the values: scrubbing the raw JSON would
 	// break it when a secret is short enough to match JSON syntax.
-	cr.Message = scrub(cr.Message, secrets)
-	cr.Content = scrubObject(cr.Content, secrets)
+	cr.Message = scrub(cr.Message)
+	cr.Content = scrubObject(cr.Content, scrub)
 	if cr.IsError {
 		msg := cr.Message
 		if msg == "" {
@@ -244,43 +244,33 @@ func userKey(c auth.Credentials, token string) string {
 	return c.ProviderID + "\x00" + c.UserID + "\x00" + hex.EncodeToString(sum[:16])
 }
 
-// scrub removes every secret from s.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		}
-	}
-	return s
-}
-
-// scrubObject returns m with every secret removed from its keys and string
-// values, at any depth.
-func scrubObject(m map[string]any, secrets []string) map[string]any {
+// scrubObject returns m with scrub applied to its keys and string values,
+// at any depth, and to its numbers (a numeric secret becomes the marker).
+func scrubObject(m map[string]any, scrub func(string) string) map[string]any {
 	if m == nil {
 		return nil
 	}
 	out := make(map[string]any, len(m))
 	for k, v := range m {
-		out[scrub(k, secrets)] = scrubValue(v, secrets)
+		out[scrub(k)] = scrubValue(v, scrub)
 	}
 	return out
 }
 
-func scrubValue(v any, secrets []string) any {
+func scrubValue(v any, scrub func(string) string) any {
 	switch x := v.(type) {
 	case string:
-		return scrub(x, secrets)
+		return scrub(x)
 	case map[string]any:
-		return scrubObject(x, secrets)
+		return scrubObject(x, scrub)
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = scrubValue(e, secrets)
+			out[i] = scrubValue(e, scrub)
 		}
 		return out
 	case json.Number:
-		if s := scrub(string(x), secrets); s != string(x) {
+		if s := scrub(string(x)); s != string(x) {
 			return s // a numeric secret: the number becomes the marker
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/host/auth"
+	"github.com/wasmcp/wasmcp/hostfuncs"
 )
 
 // A guest's result is scrubbed inside its decoded values, so that a secret
@@ -38,6 +39,12 @@ func TestResultScrubbing(t *testing.T) {
 			want:    `{"id":"[REDACTED]","other":12345678901234568}`,
 		},
 		{
+			name:    "escaped spellings, as the host functions scrub them",
+			out:     `{"content":{"q":"token=gho_a%2Bb%2F","j":"gho_a+b/"}}`,
+			secrets: []string{"gho_a+b/"},
+			want:    `{"j":"[REDACTED]","q":"token=[REDACTED]"}`,
+		},
+		{
 			name:    "the error message",
 			out:     `{"isError":true,"message":"API said: bad token gho_access"}`,
 			secrets: []string{"gho_access"},
@@ -51,7 +58,8 @@ func TestResultScrubbing(t *testing.T) {
 			if err := decodeResult([]byte(tt.out), &cr); err != nil {
 				t.Fatal(err)
 			}
-			content := scrubObject(cr.Content, tt.secrets)
+			call := &hostfuncs.Call{Secrets: tt.secrets}
+			content := scrubObject(cr.Content, call.Scrub)
 			if content == nil {
 				content = map[string]any{}
 			}
@@ -62,7 +70,7 @@ func TestResultScrubbing(t *testing.T) {
 			if string(got) != tt.want {
 				t.Errorf("content = %s, want %s", got, tt.want)
 			}
-			if msg := scrub(cr.Message, tt.secrets); msg != tt.wantMsg {
+			if msg := call.Scrub(cr.Message); msg != tt.wantMsg {
 				t.Errorf("message = %q, want %q", msg, tt.wantMsg)
 			}
 		})

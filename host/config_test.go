@@ -82,3 +82,14 @@ func TestParseConfigRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A refused upstream's credentials are not repeated in the error.
+func TestParseConfigRedactsUpstreamCredentials(t *testing.T) {
+	_, err := ParseConfig([]byte("plugins:\n  github:\n    upstreams:\n      \"https://api.github.com\": \"https://bob:s3cret@ghe.example.com/api?access_token=t0ken\"\n"))
+	if err == nil {
+		t.Fatal("userinfo and query in an upstream were accepted")
+	}
+	if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "t0ken") || strings.Contains(err.Error(), "bob") {
+		t.Errorf("the error repeats the credentials: %v", err)
+	}
+}

@@ -267,6 +267,7 @@ func (h *Host) UnmatchedPluginConfigs() []string {
 	loaded := map[string]bool{}
 	for _, pl := range h.reg.list() {
 		loaded[pl.Name()] = true
+		loaded[strings.TrimSuffix(pl.Base(), filepath.Ext(pl.Base()))] = true // its pin binds the file too
 	}
 	var names []string
 	for name := range h.cfg.Plugins {
@@ -283,6 +284,15 @@ func (h *Host) Plugins() []*Plugin { return h.reg.list() }
 
 // Plugin returns the plugin loaded from path, or nil.
 func (h *Host) Plugin(path string) *Plugin { return h.reg.get(path) }
+
+// StopCalls stops every call running now, for a shutdown past its grace
+// period: each answers with a tool error saying that the host shut down,
+// through the transport as usual. Calls made after it fail the same way.
+func (h *Host) StopCalls() {
+	for _, pl := range h.reg.list() {
+		pl.stopCalls(errPluginClosed)
+	}
+}
 
 // Close unloads every plugin, letting calls in flight finish until ctx ends.
 func (h *Host) Close(ctx context.Context) error {

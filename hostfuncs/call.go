@@ -102,6 +102,12 @@ func (c *Call) hitLimit(code string) { c.limit.CompareAndSwap(nil, code) }
 // when none has arrived yet.
 func (c *Call) LastStatus() int { return int(c.lastStatus.Load()) }
 
+// Scrub returns s with every secret of the call (Token and Secrets)
+// replaced by Redacted, in each spelling the host knows (see scrubber). The
+// host uses it on everything of the guest's that leaves the call: its
+// result, its error, its stderr.
+func (c *Call) Scrub(s string) string { return c.scrubber().String(s) }
+
 // scrubber returns the call's scrubber, built on first use.
 func (c *Call) scrubber() *scrubber {
 	c.scrubOnce.Do(func() {

@@ -86,7 +86,7 @@ func NewPolicy(declared []string, upstreams map[string]string) (*Policy, error) 
 	for _, k := range keys {
 		from, err := parseBase(k)
 		if err != nil {
-			return nil, fmt.Errorf("upstream mapping key %q: %w", k, err)
+			return nil, fmt.Errorf("upstream mapping key %q: %w", redactBase(k), err)
 		}
 		i, ok := byKey[from.String()]
 		if !ok {
@@ -98,10 +98,10 @@ func NewPolicy(declared []string, upstreams map[string]string) (*Policy, error) 
 		mappedBy[i] = k
 		to, err := parseBase(upstreams[k])
 		if err != nil {
-			return nil, fmt.Errorf("upstream mapping target %q: %w", upstreams[k], err)
+			return nil, fmt.Errorf("upstream mapping target %q: %w", redactBase(upstreams[k]), err)
 		}
 		if to.scheme == "http" && !isLoopbackHost(to.host) {
-			return nil, fmt.Errorf("upstream mapping target %q: http is allowed only for loopback hosts; use https", upstreams[k])
+			return nil, fmt.Errorf("upstream mapping target %q: http is allowed only for loopback hosts; use https", redactBase(upstreams[k]))
 		}
 		p.rules[i].to = to
 		p.mappedAddrs[to.addr()] = true
@@ -121,6 +121,23 @@ func NewPolicy(declared []string, upstreams map[string]string) (*Policy, error) 
 	})
 	p.declared = listOrNone(names)
 	return p, nil
+}
+
+// redactBase returns a base URL from the operator's config fit for an error
+// message: userinfo and query, which are refused but might hold a
+// credential, are masked.
+func redactBase(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil && u.RawQuery == "" {
+		return s
+	}
+	if u.User != nil {
+		u.User = url.User("xxxxx")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "xxxxx"
+	}
+	return u.String()
 }
 
 // Targets returns the effective base URLs, after mapping, that requests of

@@ -116,6 +116,13 @@ func serveHTTP(ctx context.Context, h *host.Host, o httpOptions, logger *slog.Lo
 	streams.end()
 	if err := <-shutdown; err != nil {
 		logger.Warn("shutdown grace period over: cancelling the calls still in flight", "in_flight", streams.active())
+		// Stopped through the host, with their requests' contexts alive, the
+		// calls answer with a tool error that says so: give them a moment
+		// to write it before the connections close.
+		h.StopCalls()
+		answered, cancelAnswered := context.WithTimeout(context.Background(), stoppedCallsLinger)
+		streams.waitIdle(answered)
+		cancelAnswered()
 		cancelCalls()
 		srv.Close()
 	}

@@ -31,6 +31,10 @@ calls, lets those in flight finish for up to --shutdown-grace, then exits 0.
 A second signal exits at once.
 `
 
+// stoppedCallsLinger bounds the wait, after the shutdown grace period, for
+// the calls just stopped to write their answers.
+const stoppedCallsLinger = 2 * time.Second
+
 const serveEnvUsage = `  WASMCP_HTTP_TOKEN        bearer token required of HTTP clients (overridden by --http-token-file)
 `
 

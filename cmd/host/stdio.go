@@ -61,6 +61,14 @@ func serveStdio(ctx context.Context, h *host.Host, stdin io.Reader, stdout io.Wr
 		return reason, err
 	case <-timer.C:
 		logger.Warn("shutdown grace period over: cancelling the calls still in flight", "in_flight", pipe.inFlightMethods())
+		// Stopped through the host, the calls still answer, with a tool
+		// error that says so; give them a moment to, then give up.
+		h.StopCalls()
+		select {
+		case err := <-done:
+			return reason, err
+		case <-time.After(stoppedCallsLinger):
+		}
 		pipe.giveUp()
 		cancelListen()
 	}

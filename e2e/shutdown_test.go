@@ -1,0 +1,242 @@
+package e2e
+
+// Shutdown: on stdin EOF, SIGTERM or SIGINT the host takes no new calls,
+// lets calls in flight finish for up to --shutdown-grace, stops the rest
+// with a tool error that says so, and exits 0.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// slowGitHub is a GitHub API that takes delay to answer /user, and says on
+// started when a request arrives.
+func slowGitHub(t *testing.T, delay time.Duration) (*fake, <-chan struct{}) {
+	started := make(chan struct{}, 16)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		writeJSON(w, 200, map[string]any{"login": "slowcat", "id": 2})
+	})
+	return f, started
+}
+
+func waitStarted(t *testing.T, started <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the call never reached the API")
+	}
+}
+
+// Closing stdin with a call in flight: the call's response is still written
+// and the host exits 0.
+func TestShutdownOnStdinEOFFinishesCallInFlight(t *testing.T) {
+	gh, started := slowGitHub(t, time.Second)
+	cmd := hostCommand(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}}, "serve")
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("host stderr:\n%s", stderr.String())
+		}
+	})
+	for _, m := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_github_user","arguments":{},"_meta":{"userId":"u1","userToken":"tmp-u1","providerId":"github"}}}`,
+	} {
+		if _, err := io.WriteString(stdin, m+"\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitStarted(t, started)
+	stdin.Close()
+
+	var answer map[string]any
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil && m["id"] == 2.0 {
+			answer = m
+		}
+	}
+	if answer == nil {
+		t.Fatal("the call in flight got no response before stdout closed")
+	}
+	raw, _ := json.Marshal(answer)
+	if res, _ := answer["result"].(map[string]any); res == nil || res["isError"] == true || !strings.Contains(string(raw), "slowcat") {
+		t.Fatalf("the call in flight did not complete: %s", raw)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("host exit: %v", err)
+	}
+	if !strings.Contains(stderr.String(), `reason="stdin closed"`) {
+		t.Errorf("no shutdown reason in the logs")
+	}
+}
+
+// SIGTERM with a call in flight, over stdio: the call gets its result and
+// the host exits 0.
+func TestShutdownOnSIGTERMFinishesCallInFlight(t *testing.T) {
+	gh, started := slowGitHub(t, time.Second)
+	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
+	type result struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+		done <- result{res, err}
+	}()
+	waitStarted(t, started)
+	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	got := <-done
+	if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
+		t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
+	}
+	r.session.Wait()
+	r.session.Close()
+	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("host exited with %d, want 0", code)
+	}
+}
+
+// SIGTERM over HTTP: the call in flight gets its result and the host exits
+// 0, without waiting out the grace for the client's notification stream.
+func TestShutdownHTTPFinishesCallInFlight(t *testing.T) {
+	for _, protocol := range []string{"", "2025-11-25"} {
+		t.Run("protocol="+protocol, func(t *testing.T) {
+			gh, started := slowGitHub(t, time.Second)
+			h := startHTTPHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
+			s, err := connectHTTP(t, h.url, "", protocol)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type result struct {
+				res *mcp.CallToolResult
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+				done <- result{res, err}
+			}()
+			waitStarted(t, started)
+			t0 := time.Now()
+			h.cmd.Process.Signal(syscall.SIGTERM)
+			got := <-done
+			if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
+				t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
+			}
+			if code := h.wait(t); code != 0 {
+				t.Fatalf("host exited with %d, want 0:\n%s", code, h.stderr.String())
+			}
+			if d := time.Since(t0); d > 5*time.Second {
+				t.Errorf("the host took %v to exit", d)
+			}
+		})
+	}
+}
+
+// A call that outlives --shutdown-grace is stopped, answers with a tool
+// error that says so, and the host still exits 0, soon after the grace.
+func TestShutdownGraceCancelsSlowCall(t *testing.T) {
+	gh, started := slowGitHub(t, time.Minute)
+	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}, args: []string{"--shutdown-grace", "500ms"}})
+	done := make(chan *mcp.CallToolResult, 1)
+	go func() {
+		res, err := r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+		if err != nil {
+			t.Errorf("the stopped call got no answer: %v", err)
+		}
+		done <- res
+	}()
+	waitStarted(t, started)
+	t0 := time.Now()
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	wantStoppedCall(t, <-done)
+	r.session.Wait()
+	r.session.Close()
+	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("host exited with %d, want 0", code)
+	}
+	if d := time.Since(t0); d > 10*time.Second {
+		t.Errorf("the host took %v to exit with a 500ms grace", d)
+	}
+	if !strings.Contains(r.stderr.String(), "shutdown grace period over") {
+		t.Errorf("no log of the grace running out:\n%s", r.stderr.String())
+	}
+}
+
+// wantStoppedCall fails the test unless res is a tool error saying that the
+// call was stopped.
+func wantStoppedCall(t *testing.T, res *mcp.CallToolResult) {
+	t.Helper()
+	if res == nil {
+		return // reported by the caller
+	}
+	if !res.IsError || !strings.Contains(text(res), "the host shut down before the call finished") {
+		t.Errorf("the stopped call answered %v (%q), want a tool error saying it was stopped", res.IsError, text(res))
+	}
+}
+
+// Over HTTP too, a call past the grace answers with a tool error before the
+// connections close, and the host exits 0.
+func TestShutdownGraceHTTP(t *testing.T) {
+	gh, started := slowGitHub(t, time.Minute)
+	h := startHTTPHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}, args: []string{"--shutdown-grace", "500ms"}})
+	s, err := connectHTTP(t, h.url, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+		done <- result{res, err}
+	}()
+	waitStarted(t, started)
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	got := <-done
+	if got.err != nil {
+		t.Fatalf("the stopped call got no answer (the connection closed first?): %v", got.err)
+	}
+	wantStoppedCall(t, got.res)
+	if code := h.wait(t); code != 0 {
+		t.Fatalf("host exited with %d, want 0:\n%s", code, h.stderr.String())
+	}
+}
