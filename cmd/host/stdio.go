@@ -46,6 +46,13 @@ func serveStdio(ctx context.Context, h *host.Host, stdin io.Reader, stdout io.Wr
 	reason := ""
 	select {
 	case err := <-done:
+		select {
+		case <-pipe.draining: // stdin ended with nothing in flight
+			if err == nil || errors.Is(err, io.EOF) {
+				return "stdin closed", nil
+			}
+		default:
+		}
 		return "stdio error", err // Listen ended on its own: a write or read error
 	case <-ctx.Done():
 		reason = "signal"
