@@ -94,6 +94,17 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 	}
 	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
 	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds, token), call.Scrub)
+	if outcome != "ok" {
+		// A call that failed because its context ended says why in the log.
+		switch {
+		case errors.Is(context.Cause(ctx), errPluginClosed):
+			outcome = "stopped"
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			outcome = "timeout"
+		case errors.Is(ctx.Err(), context.Canceled):
+			outcome = "cancelled"
+		}
+	}
 	return res, creds, outcome
 }
 

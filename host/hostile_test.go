@@ -92,6 +92,9 @@ func TestHostileLoop(t *testing.T) {
 
 			res := <-done
 			res.wantToolError(t, "ran past its time limit")
+			if !strings.Contains(hh.logs.String(), "tool=hostile_loop plugin=hostile-loop provider=github userId=alice outcome=timeout") {
+				t.Error("the call's log line does not say outcome=timeout")
+			}
 			if res.took < 1900*time.Millisecond || res.took > 15*time.Second {
 				t.Errorf("the looping call ended after %v, want about its 2s timeout", res.took)
 			}
