@@ -64,6 +64,9 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := checkPluginFolder(cfg.PluginsDir); err != nil {
+		return err
+	}
 	// Listing runs no tool, so no token exchange is configured.
 	h, err := host.New(host.Options{Config: cfg, Exchanger: auth.NewMock(), Logger: logger, Version: version})
 	if err != nil {

@@ -62,6 +62,9 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	if err := checkPluginFolder(cfg.PluginsDir); err != nil {
+		return err
+	}
 	var token string
 	if *httpAddr != "" {
 		if token, err = httpToken(*tokenFile, logger); err != nil {

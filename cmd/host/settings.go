@@ -126,10 +126,24 @@ func (s *settings) config() (host.Config, error) {
 	if cfg.PluginsDir == "" {
 		cfg.PluginsDir = "plugins"
 	}
+
 	if s.cacheDir != "" {
 		cfg.CacheDir = s.cacheDir
 	}
 	return cfg, nil
+}
+
+// checkPluginFolder refuses a plugin folder that is not there: a mistake,
+// where an empty folder is not (plugins may be added while the host runs).
+func checkPluginFolder(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return usageError{fmt.Errorf("plugin folder: %w (set --plugins or plugins_dir)", err)}
+	}
+	if !fi.IsDir() {
+		return usageError{fmt.Errorf("plugin folder %s is not a directory", dir)}
+	}
+	return nil
 }
 
 func parseYesNo(v string) (bool, error) {

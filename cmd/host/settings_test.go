@@ -135,3 +135,20 @@ func testSettings(t *testing.T, env map[string]string) *settings {
 	}
 	return newSettings("serve", "", io.Discard)
 }
+
+// A plugin folder that is not there stops serve and plugins with exit 2; an
+// empty one does not (plugins may be added while the host runs).
+func TestMissingPluginFolder(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	for _, cmd := range []string{"serve", "plugins"} {
+		var stderr strings.Builder
+		code := run(t.Context(), []string{cmd, "--mock", "--plugins", missing}, strings.NewReader(""), io.Discard, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), "plugin folder") {
+			t.Errorf("%s with a missing folder: exit %d, stderr %q; want exit %d naming the folder", cmd, code, stderr.String(), exitUsage)
+		}
+	}
+	var stderr strings.Builder
+	if code := run(t.Context(), []string{"serve", "--mock", "--watch=false", "--cache-dir", "off", "--plugins", t.TempDir()}, strings.NewReader(""), io.Discard, &stderr); code != 0 {
+		t.Errorf("serve with an empty folder: exit %d, want 0 (stdin at EOF)\n%s", code, stderr.String())
+	}
+}
