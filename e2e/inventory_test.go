@@ -2,20 +2,15 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // inventoryConfig maps github's API to an enterprise server and lowers its
@@ -259,46 +254,5 @@ func TestJSONLogs(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("a token (%q) appears in the logs", secret)
 		}
-	}
-}
-
-// SIGINT with a call in flight, over stdio: as with SIGTERM, the call gets
-// its result and the host exits 0.
-func TestShutdownOnSIGINTFinishesCallInFlight(t *testing.T) {
-	gh, started := slowGitHub(t, time.Second)
-	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
-	type result struct {
-		res *mcp.CallToolResult
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		res, err := r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
-		done <- result{res, err}
-	}()
-	waitStarted(t, started)
-	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	var got result
-	select {
-	case got = <-done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("the call in flight got no answer after SIGINT")
-	}
-	if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
-		t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
-	}
-	r.session.Wait()
-	r.session.Close()
-	if r.cmd.ProcessState == nil {
-		t.Fatal("the host has not exited")
-	}
-	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("host exited with %d after SIGINT, want 0", code)
-	}
-	// The shutdown is the signal's, not the closing of stdin that follows.
-	if !logLine(r.stderr.String(), "shutting down", "reason=signal") || !logLine(r.stderr.String(), "msg=stopped", "reason=signal") {
-		t.Errorf("the logs do not say the host stopped on the signal:\n%s", r.stderr.String())
 	}
 }

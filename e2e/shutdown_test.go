@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,6 +42,23 @@ func waitStarted(t *testing.T, started <-chan struct{}) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the call never reached the API")
 	}
+}
+
+// callResult is the answer to a tools/call, or the client's error.
+type callResult struct {
+	res *mcp.CallToolResult
+	err error
+}
+
+// slowCall calls get_github_user as u1 on s in the background; the answer
+// arrives on the channel.
+func slowCall(s *mcp.ClientSession) <-chan callResult {
+	done := make(chan callResult, 1)
+	go func() {
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+		done <- callResult{res, err}
+	}()
+	return done
 }
 
 // Closing stdin with a call in flight: the call's response is still written
@@ -103,32 +121,40 @@ func TestShutdownOnStdinEOFFinishesCallInFlight(t *testing.T) {
 	}
 }
 
-// SIGTERM with a call in flight, over stdio: the call gets its result and
-// the host exits 0.
-func TestShutdownOnSIGTERMFinishesCallInFlight(t *testing.T) {
-	gh, started := slowGitHub(t, time.Second)
-	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
-	type result struct {
-		res *mcp.CallToolResult
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		res, err := r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
-		done <- result{res, err}
-	}()
-	waitStarted(t, started)
-	if err := r.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	got := <-done
-	if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
-		t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
-	}
-	r.session.Wait()
-	r.session.Close()
-	if code := r.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("host exited with %d, want 0", code)
+// SIGTERM or SIGINT with a call in flight, over stdio: the call gets its
+// result and the host exits 0, on the signal's account.
+func TestShutdownOnSignalFinishesCallInFlight(t *testing.T) {
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		t.Run(sig.String(), func(t *testing.T) {
+			gh, started := slowGitHub(t, time.Second)
+			r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
+			done := slowCall(r.session)
+			waitStarted(t, started)
+			if err := r.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			var got callResult
+			select {
+			case got = <-done:
+			case <-time.After(60 * time.Second):
+				t.Fatalf("the call in flight got no answer after %v", sig)
+			}
+			if got.err != nil || got.res.IsError || structured(t, got.res)["login"] != "slowcat" {
+				t.Fatalf("the call in flight: err=%v result=%v", got.err, got.res)
+			}
+			r.session.Wait()
+			r.session.Close()
+			if r.cmd.ProcessState == nil {
+				t.Fatal("the host has not exited")
+			}
+			if code := r.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Fatalf("host exited with %d after %v, want 0", code, sig)
+			}
+			// The shutdown is the signal's, not the closing of stdin that follows.
+			if !logLine(r.stderr.String(), "shutting down", "reason=signal") || !logLine(r.stderr.String(), "msg=stopped", "reason=signal") {
+				t.Errorf("the logs do not say the host stopped on the signal:\n%s", r.stderr.String())
+			}
+		})
 	}
 }
 
@@ -143,15 +169,7 @@ func TestShutdownHTTPFinishesCallInFlight(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			type result struct {
-				res *mcp.CallToolResult
-				err error
-			}
-			done := make(chan result, 1)
-			go func() {
-				res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
-				done <- result{res, err}
-			}()
+			done := slowCall(s)
 			waitStarted(t, started)
 			t0 := time.Now()
 			h.cmd.Process.Signal(syscall.SIGTERM)
@@ -174,14 +192,7 @@ func TestShutdownHTTPFinishesCallInFlight(t *testing.T) {
 func TestShutdownGraceCancelsSlowCall(t *testing.T) {
 	gh, started := slowGitHub(t, time.Minute)
 	r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}, args: []string{"--shutdown-grace", "500ms"}})
-	done := make(chan *mcp.CallToolResult, 1)
-	go func() {
-		res, err := r.session.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
-		if err != nil {
-			t.Errorf("the stopped call got no answer: %v", err)
-		}
-		done <- res
-	}()
+	done := slowCall(r.session)
 	waitStarted(t, started)
 	t0 := time.Now()
 	r.cmd.Process.Signal(syscall.SIGTERM)
@@ -199,15 +210,15 @@ func TestShutdownGraceCancelsSlowCall(t *testing.T) {
 	}
 }
 
-// wantStoppedCall fails the test unless res is a tool error saying that the
-// call was stopped.
-func wantStoppedCall(t *testing.T, res *mcp.CallToolResult) {
+// wantStoppedCall fails the test unless got is a tool error saying that the
+// call was stopped by the shutdown.
+func wantStoppedCall(t *testing.T, got callResult) {
 	t.Helper()
-	if res == nil {
-		return // reported by the caller
+	if got.err != nil {
+		t.Fatalf("the stopped call got no answer (the connection closed first?): %v", got.err)
 	}
-	if !res.IsError || !strings.Contains(text(res), "the host shut down before the call finished") {
-		t.Errorf("the stopped call answered %v (%q), want a tool error saying it was stopped", res.IsError, text(res))
+	if !got.res.IsError || !strings.Contains(text(got.res), "the host shut down before the call finished") {
+		t.Errorf("the stopped call answered %v (%q), want a tool error saying it was stopped", got.res.IsError, text(got.res))
 	}
 }
 
@@ -220,22 +231,10 @@ func TestShutdownGraceHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type result struct {
-		res *mcp.CallToolResult
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
-		done <- result{res, err}
-	}()
+	done := slowCall(s)
 	waitStarted(t, started)
 	h.cmd.Process.Signal(syscall.SIGTERM)
-	got := <-done
-	if got.err != nil {
-		t.Fatalf("the stopped call got no answer (the connection closed first?): %v", got.err)
-	}
-	wantStoppedCall(t, got.res)
+	wantStoppedCall(t, <-done)
 	if code := h.wait(t); code != 0 {
 		t.Fatalf("host exited with %d, want 0:\n%s", code, h.stderr.String())
 	}

@@ -225,18 +225,25 @@ func BenchmarkToolCallParallel(b *testing.B) {
 	}
 }
 
+// githubPlugin returns h's github plugin.
+func githubPlugin(b *testing.B, h *Host) *Plugin {
+	b.Helper()
+	for _, p := range h.Plugins() {
+		if p.Name() == "github" {
+			return p
+		}
+	}
+	b.Fatal("the github plugin is not loaded")
+	return nil
+}
+
 // benchPool is a pool of the GitHub plugin with no warm set of its own, so
 // that a benchmark controls which path get takes.
 func benchPool(b *testing.B) (*pool, *Plugin) {
 	b.Helper()
 	f := newBenchFakes(b)
 	h := newBenchHost(b, f, PoolConfig{})
-	var pl *Plugin
-	for _, p := range h.Plugins() {
-		if p.Name() == "github" {
-			pl = p
-		}
-	}
+	pl := githubPlugin(b, h)
 	p := newPool(PoolConfig{Warm: -1, MaxIdle: 64, IdleTTL: time.Hour}.Or(defaultPool), pl.newInstance)
 	b.Cleanup(p.close)
 	return p, pl
@@ -336,12 +343,7 @@ func benchQuantile(sorted []time.Duration, q float64) time.Duration {
 func BenchmarkGuestCall(b *testing.B) {
 	f := newBenchFakes(b)
 	h := newBenchHost(b, f, PoolConfig{})
-	var pl *Plugin
-	for _, p := range h.Plugins() {
-		if p.Name() == "github" {
-			pl = p
-		}
-	}
+	pl := githubPlugin(b, h)
 	data, err := readPluginFile(pl.File)
 	if err != nil {
 		b.Fatal(err)

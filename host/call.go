@@ -94,16 +94,8 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 	}
 	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
 	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds, token), call.Scrub)
-	if outcome != "ok" {
-		// A call that failed because its context ended says why in the log.
-		switch {
-		case errors.Is(context.Cause(ctx), errPluginClosed):
-			outcome = "stopped"
-		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			outcome = "timeout"
-		case errors.Is(ctx.Err(), context.Canceled):
-			outcome = "cancelled"
-		}
+	if code, _ := contextEnd(ctx); outcome != "ok" && code != "" {
+		outcome = code // a call that failed because its context ended says why
 	}
 	return res, creds, outcome
 }
@@ -210,16 +202,27 @@ func clipGuestError(s string) string {
 	return s[:cut] + "…[truncated]"
 }
 
-// contextReason explains a failure caused by the call's context, if it was.
-func contextReason(ctx context.Context, err error) string {
+// contextEnd says why the call's context ended, if it has: an outcome code
+// for the log, and the reason for the tool error.
+func contextEnd(ctx context.Context) (code, reason string) {
 	switch {
 	case errors.Is(context.Cause(ctx), errPluginClosed):
-		return errPluginClosed.Error()
+		return "stopped", errPluginClosed.Error()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "the call ran past its time limit and was stopped"
+		return "timeout", "the call ran past its time limit and was stopped"
 	case errors.Is(ctx.Err(), context.Canceled):
-		return "the call was cancelled"
-	case err != nil:
+		return "cancelled", "the call was cancelled"
+	}
+	return "", ""
+}
+
+// contextReason explains a failure caused by the call's context, if it was,
+// or else err.
+func contextReason(ctx context.Context, err error) string {
+	if _, reason := contextEnd(ctx); reason != "" {
+		return reason
+	}
+	if err != nil {
 		return err.Error()
 	}
 	return "unknown failure"

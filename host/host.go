@@ -267,7 +267,7 @@ func (h *Host) UnmatchedPluginConfigs() []string {
 	loaded := map[string]bool{}
 	for _, pl := range h.reg.list() {
 		loaded[pl.Name()] = true
-		loaded[strings.TrimSuffix(pl.Base(), filepath.Ext(pl.Base()))] = true // its pin binds the file too
+		loaded[fileStem(pl.File)] = true // its pin binds the file too
 	}
 	var names []string
 	for name := range h.cfg.Plugins {

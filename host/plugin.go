@@ -98,7 +98,7 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	pc := l.cfg.Plugins[desc.Name]
 	if pc.SHA256 != "" && !strings.EqualFold(pc.SHA256, pl.SHA256) {
 		compiled.Close(ctx)
-		return nil, fmt.Errorf("sha256 mismatch for plugin %q: the config pins %s, the file has %s", desc.Name, strings.ToLower(pc.SHA256), pl.SHA256)
+		return nil, pinMismatch(desc.Name, pc.SHA256, pl.SHA256)
 	}
 	if pc.SHA256 == "" && l.cfg.RequireSHA256 {
 		compiled.Close(ctx)
@@ -130,9 +130,9 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 // of the pinned ones, so that no unpinned code runs at all. load checks the
 // pin of the name the plugin declares, after describe.
 func (l *loader) checkFilePin(path, digest string) error {
-	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	stem := fileStem(path)
 	if pin := l.cfg.Plugins[stem].SHA256; pin != "" && !strings.EqualFold(pin, digest) {
-		return fmt.Errorf("sha256 mismatch for plugin %q: the config pins %s, the file has %s", stem, strings.ToLower(pin), digest)
+		return pinMismatch(stem, pin, digest)
 	}
 	if !l.cfg.RequireSHA256 {
 		return nil
@@ -143,6 +143,16 @@ func (l *loader) checkFilePin(path, digest string) error {
 		}
 	}
 	return fmt.Errorf("no plugin is pinned to this file's sha256 %s, and require_sha256 is on", digest)
+}
+
+func pinMismatch(name, pin, digest string) error {
+	return fmt.Errorf("sha256 mismatch for plugin %q: the config pins %s, the file has %s", name, strings.ToLower(pin), digest)
+}
+
+// fileStem is a plugin file's name without its extension: github.wasm →
+// github, the plugin name whose config entry also binds the file.
+func fileStem(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
 func readPluginFile(path string) ([]byte, error) {

@@ -83,9 +83,7 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 			p.idle[user] = list[:len(list)-1]
 		}
 		p.nIdle--
-		if inst.closed.Load() {
-			p.stats.discarded.Add(1)
-			go closeInstance(inst)
+		if p.discardClosed(inst) {
 			continue
 		}
 		p.mu.Unlock()
@@ -95,9 +93,7 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 	for n := len(p.fresh); n > 0; n = len(p.fresh) {
 		inst := p.fresh[n-1]
 		p.fresh = p.fresh[:n-1]
-		if inst.closed.Load() {
-			p.stats.discarded.Add(1)
-			go closeInstance(inst)
+		if p.discardClosed(inst) {
 			continue
 		}
 		p.refillLocked()
@@ -109,6 +105,17 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 	p.mu.Unlock()
 	p.stats.created.Add(1)
 	return p.newInstance(ctx)
+}
+
+// discardClosed closes inst and counts it discarded if its module has
+// closed (see instance), reporting whether it did.
+func (p *pool) discardClosed(inst *instance) bool {
+	if !inst.closed.Load() {
+		return false
+	}
+	p.stats.discarded.Add(1)
+	go closeInstance(inst)
+	return true
 }
 
 // put returns inst after a call of user. An unhealthy instance (its call

@@ -224,7 +224,7 @@ func TestSettleRetriesCollisions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var logs watchLog
+	var logs syncBuffer
 	h, err := New(Options{
 		// The compilation cache outlives the run, as the other host tests' does.
 		Config:    Config{CacheDir: filepath.Join(os.TempDir(), "wasmcp-host-test-wazero-cache"), Pool: PoolConfig{Warm: -1}},
@@ -261,22 +261,4 @@ func TestSettleRetriesCollisions(t *testing.T) {
 	if got := h.collidedFiles(); len(got) != 0 {
 		t.Errorf("collided = %v, want none", got)
 	}
-}
-
-// watchLog is a log sink safe for concurrent writes.
-type watchLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *watchLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *watchLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
