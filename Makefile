@@ -2,7 +2,7 @@
 # stock Go; no .wasm is committed.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-PLUGINS := reddit github
+PLUGINS := $(notdir $(patsubst %/,%,$(dir $(wildcard plugins/*/main.go))))
 WASM    := $(PLUGINS:%=dist/plugins/%.wasm)
 HOSTILE := $(patsubst %/,%,$(dir $(wildcard testdata/guests/*/main.go)))
 HOSTILE_WASM := $(HOSTILE:testdata/guests/%=dist/testguests/%.wasm)
@@ -55,6 +55,7 @@ bench: build $(HOSTILE_WASM)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidateMeta -fuzztime 3m ./host/auth
+	$(GO) test -run '^$$' -fuzz FuzzInstrument -fuzztime 3m ./host/meter
 
 clean:
 	rm -rf bin dist

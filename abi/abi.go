@@ -33,8 +33,13 @@
 //	wasmcp_http_request(req i64) -> (resp i64)   HTTPRequest  → HTTPResponse
 //	wasmcp_log(rec i64)                          LogRecord
 //
-// A host function never traps on bad input: a malformed request yields an
-// HTTPResponse whose Error is set (ErrBadRequest).
+//	wasmcp_http_send(req_ptr i32, req_len i32) -> (lens i64)
+//	wasmcp_http_recv(head_ptr i32, body_ptr i32) -> (ok i32)
+//	wasmcp_output(ptr i32, len i32) -> (ok i32)
+//
+// The last three read and write the guest's own memory directly; see
+// FuncHTTPSend. A host function never traps on bad input: a malformed request
+// yields an HTTPResponse whose Error is set (ErrBadRequest).
 //
 // # Worked example
 //
@@ -64,6 +69,32 @@ const (
 	FuncHTTPRequest = "wasmcp_http_request"
 	// FuncLog writes one LogRecord to the host's log: (i64) -> ().
 	FuncLog = "wasmcp_log"
+
+	// The direct functions move bytes between the host and the guest's own
+	// linear memory (its exported "memory") in one copy each, instead of
+	// through Extism kernel blocks eight bytes per kernel call; bodies cross
+	// as raw bytes, not as JSON-escaped strings. Offsets and lengths are
+	// i32. A guest may use them or the block functions above, or both.
+
+	// FuncHTTPSend performs an HTTPRequest read from guest memory:
+	// (req_ptr i32, req_len i32) -> (lens i64). The response is held by the
+	// host until FuncHTTPRecv; lens is head_len<<32 | body_len, where the
+	// head is the JSON HTTPResponse with Body left empty, and the body its
+	// raw bytes.
+	FuncHTTPSend = "wasmcp_http_send"
+	// FuncHTTPRecv copies the held response into guest memory, the head at
+	// head_ptr and the body at body_ptr, each as long as FuncHTTPSend said:
+	// (head_ptr i32, body_ptr i32) -> (ok i32). ok is 0 when no response
+	// is held or the ranges lie outside memory; the response is dropped
+	// either way.
+	FuncHTTPRecv = "wasmcp_http_recv"
+	// FuncOutput sets the CallResult of the current wasmcp_call from guest
+	// memory: (ptr i32, len i32) -> (ok i32). It takes the place of the
+	// Extism output, which the host then ignores. An output longer than the
+	// plugin's output limit fails the call. ok is 0 when the host could not
+	// take it (no call in progress, no access to guest memory): the guest
+	// then sets the Extism output instead.
+	FuncOutput = "wasmcp_output"
 )
 
 // Names of the functions a plugin exports.
@@ -129,7 +160,18 @@ type HTTPRequest struct {
 	Headers map[string]string `json:"headers,omitempty"`
 	// Body is sent as is (UTF-8 text).
 	Body string `json:"body,omitempty"`
+	// Select, when set, is a GJSON path (github.com/tidwall/gjson syntax,
+	// modifiers off) that the host evaluates natively on a 2xx JSON response:
+	// Body is then the selected JSON, and HTTPResponse.Selected is true. A
+	// plugin that needs a few fields of a large document asks for them here
+	// and decodes kilobytes instead of hundreds of them. For example
+	// "#.{full_name,owner:owner.login}" turns an array of repositories into
+	// an array of two-field objects. At most MaxSelect bytes.
+	Select string `json:"select,omitempty"`
 }
+
+// MaxSelect caps HTTPRequest.Select.
+const MaxSelect = 4 << 10
 
 // HTTPResponse is the output of FuncHTTPRequest. When Error is set the
 // request was not performed or did not complete, and Status is 0.
@@ -138,6 +180,10 @@ type HTTPResponse struct {
 	// Headers of the response; repeated headers are joined with ", ".
 	Headers map[string]string `json:"headers,omitempty"`
 	Body    string            `json:"body,omitempty"`
+	// Selected reports that Body is the result of the request's Select; it
+	// is false when the request had none, or the response was not a 2xx
+	// JSON document, whose Body is then the API's own.
+	Selected bool `json:"selected,omitempty"`
 	// Error is one of the Err* codes; ErrorMessage explains it.
 	Error        string `json:"error,omitempty"`
 	ErrorMessage string `json:"error_message,omitempty"`

@@ -7,6 +7,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,7 +24,6 @@ import (
 	"time"
 
 	extism "github.com/extism/go-sdk"
-	"github.com/tetratelabs/wazero"
 
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/host/auth"
@@ -51,20 +51,41 @@ func newBenchFakes(b *testing.B) *benchFakes {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"accessToken":"at.%s.%s"}`, body.ProviderID, body.UserID)
 	}))
+	userBody := readPayload(b, "github_user.json")
+	reposBody := readPayload(b, "github_user_repos.json")
 	f.github = httptest.NewServer(f.timed(func(w http.ResponseWriter, r *http.Request) {
 		user, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer at.github.")
-		if !ok || r.URL.Path != "/user" {
+		if !ok {
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"login":%q,"id":1,"name":"Bench User","public_repos":8,"followers":10,"html_url":"https://github.com/%s","created_at":"2011-01-25T18:44:36Z"}`, user, user)
+		switch r.URL.Path {
+		case "/user":
+			// GitHub's real /user body (1.3 KB), with the caller's login.
+			w.Write([]byte(strings.Replace(string(userBody), `"login":"octocat"`, `"login":"`+user+`"`, 1)))
+		case "/user/repos":
+			// 30 repositories in GitHub's full shape (155 KB).
+			w.Write(reposBody)
+		default:
+			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+		}
 	}))
 	b.Cleanup(func() {
 		f.backend.Close()
 		f.github.Close()
 	})
 	return f
+}
+
+// readPayload reads a real API answer kept in testdata/payloads.
+func readPayload(b *testing.B, name string) []byte {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "payloads", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
 }
 
 func (f *benchFakes) timed(h http.HandlerFunc) http.HandlerFunc {
@@ -230,6 +251,9 @@ func githubPlugin(b *testing.B, h *Host) *Plugin {
 	b.Helper()
 	for _, p := range h.Plugins() {
 		if p.Name() == "github" {
+			if err := p.wait(b.Context()); err != nil {
+				b.Fatal(err)
+			}
 			return p
 		}
 	}
@@ -244,7 +268,7 @@ func benchPool(b *testing.B) (*pool, *Plugin) {
 	f := newBenchFakes(b)
 	h := newBenchHost(b, f, PoolConfig{})
 	pl := githubPlugin(b, h)
-	p := newPool(PoolConfig{Warm: -1, MaxIdle: 64, IdleTTL: time.Hour}.Or(defaultPool), pl.newInstance)
+	p := newPool(PoolConfig{Warm: -1, MaxIdle: 64, IdleTTL: time.Hour}.Or(defaultPool), pl.newInstance, pl.newCleanInstance, nil)
 	b.Cleanup(p.close)
 	return p, pl
 }
@@ -333,13 +357,13 @@ func benchQuantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[int(q*float64(len(sorted)-1)+0.5)]
 }
 
-// BenchmarkGuestCall is the plugin call alone (go-sdk's CallWithContext of
-// get_github_user on a warm instance, its HTTP request to the fake
-// included), without MCP, validation or exchange. "sandboxed" is the module
-// as the host compiles it; "no-close-on-done" is the same module compiled
-// without WithCloseOnContextDone, which the host never does (a looping
-// guest could then not be stopped): it is here only to show what the
-// termination checks cost a stock-Go guest.
+// BenchmarkGuestCall is the plugin call alone (go-sdk's CallWithContext on
+// a warm instance, its HTTP request to the fake included), without MCP,
+// validation or exchange, for get_github_user (a 1.3 KB answer) and
+// list_github_repos (155 KB). "metered" is the module as the host runs it;
+// "close-on-done" is the unmetered module under wazero's
+// close-on-context-done, as the host ran every guest before metering (and
+// still runs a module the instrumenter cannot handle).
 func BenchmarkGuestCall(b *testing.B) {
 	f := newBenchFakes(b)
 	h := newBenchHost(b, f, PoolConfig{})
@@ -348,42 +372,51 @@ func BenchmarkGuestCall(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	unsafeCompiled, err := extism.NewCompiledPlugin(context.Background(), extism.Manifest{
-		Wasm:   []extism.Wasm{extism.WasmData{Data: data}},
-		Memory: &extism.ManifestMemory{MaxPages: uint32(pl.Limits.MemoryMiB) * 16},
-	}, extism.PluginConfig{RuntimeConfig: wazero.NewRuntimeConfig().WithCompilationCache(h.loader.cache), EnableWasi: true}, h.loader.funcs)
+	if !pl.Metered {
+		b.Fatal("the github plugin is not metered")
+	}
+	unmetered, err := h.loader.compile(context.Background(), data, false, pl.Limits.MemoryMiB)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { unsafeCompiled.Close(context.Background()) })
+	b.Cleanup(func() { unmetered.Close(context.Background()) })
 
+	tools := []struct{ tool, want string }{
+		{"get_github_user", `"login":"user00"`},
+		{"list_github_repos", `"count":30`},
+	}
 	for _, c := range []struct {
 		name     string
 		compiled *extism.CompiledPlugin
-	}{{"sandboxed", pl.compiled}, {"no-close-on-done", unsafeCompiled}} {
-		b.Run(c.name, func(b *testing.B) {
-			ctx := context.Background()
-			inst, err := newInstanceOf(ctx, c.compiled)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer closeInstance(inst)
-			input := []byte(`{"tool":"get_github_user","arguments":{}}`)
-			call := func() {
-				ctx, cancel := context.WithTimeout(ctx, pl.Limits.Timeout)
-				defer cancel()
-				hc := &hostfuncs.Call{Plugin: pl.Name(), Provider: "github", Token: "at.github.user00",
-					Secrets: []string{"at.github.user00"}, Policy: pl.Policy, Logger: h.logger}
-				rc, out, err := inst.CallWithContext(hostfuncs.WithCall(ctx, hc), abi.ExportCall, input)
-				if err != nil || rc != 0 || !strings.Contains(string(out), `"login":"user00"`) {
-					b.Fatalf("rc %d, err %v, out %s", rc, err, out)
+	}{{"metered", pl.compiled}, {"close-on-done", unmetered}} {
+		for _, tc := range tools {
+			b.Run(c.name+"/"+tc.tool, func(b *testing.B) {
+				ctx := context.Background()
+				inst, err := newInstanceOf(ctx, c.compiled)
+				if err != nil {
+					b.Fatal(err)
 				}
-			}
-			call() // the first call of an instance pays one-time guest costs
-			b.ReportAllocs()
-			for b.Loop() {
-				call()
-			}
-		})
+				defer closeInstance(inst)
+				input := []byte(`{"tool":"` + tc.tool + `","arguments":{}}`)
+				call := func() {
+					ctx, cancel := context.WithTimeout(ctx, pl.Limits.Timeout)
+					defer cancel()
+					hc := &hostfuncs.Call{Plugin: pl.Name(), Provider: "github", Token: "at.github.user00",
+						Secrets: []string{"at.github.user00"}, Policy: pl.Policy, Logger: h.logger, Memory: inst.memory}
+					rc, out, err := inst.CallWithContext(hostfuncs.WithCall(ctx, hc), abi.ExportCall, input)
+					if direct, set, derr := hc.Output(); set {
+						out, err = direct, errors.Join(err, derr)
+					}
+					if err != nil || rc != 0 || !strings.Contains(string(out), tc.want) {
+						b.Fatalf("rc %d, err %v, out %.300s", rc, err, out)
+					}
+				}
+				call() // the first call of an instance pays one-time guest costs
+				b.ReportAllocs()
+				for b.Loop() {
+					call()
+				}
+			})
+		}
 	}
 }

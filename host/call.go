@@ -89,11 +89,12 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 		Limits: hostfuncs.Limits{
 			MaxRequests:      pl.Limits.MaxHTTPRequests,
 			MaxResponseBytes: pl.Limits.MaxHTTPResponseBytes,
+			MaxOutputBytes:   pl.Limits.MaxOutputBytes,
 		},
 		Logger: h.logger,
 	}
 	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
-	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, tool, args, userKey(creds, token), call.Scrub)
+	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, call, tool, args, userKey(creds, token))
 	if code, _ := contextEnd(ctx); outcome != "ok" && code != "" {
 		outcome = code // a call that failed because its context ended says why
 	}
@@ -102,20 +103,49 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 
 // invoke runs the plugin's call export on an instance from the pool and
 // turns its answer into a tool result.
-func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[string]any, user string, scrub func(string) string) (*mcp.CallToolResult, string) {
+func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, tool string, args map[string]any, user string) (*mcp.CallToolResult, string) {
+	scrub := call.Scrub
 	input, err := json.Marshal(abi.CallRequest{Tool: tool, Arguments: args})
 	if err != nil {
 		return mcp.NewToolResultError("could not encode the arguments: " + err.Error()), "encode_error"
 	}
+	if err := pl.wait(ctx); err != nil {
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
+	}
 	inst, err := pl.pool.get(ctx, user)
 	if err != nil {
+		var budget *errBudget
+		if errors.As(err, &budget) {
+			return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), budget.Error())), "over_budget"
+		}
 		h.logger.Warn("plugin instance unavailable", "plugin", pl.Name(), "err", scrub(err.Error()))
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
 	}
 	inst.stderr.reset()
+	call.Memory = inst.memory // before the guest runs; the host functions only read it
 	rc, out, err := inst.CallWithContext(ctx, abi.ExportCall, input)
 	if h.afterCall != nil {
 		h.afterCall(pl, inst.Plugin)
+	}
+	if err == nil && ctx.Err() != nil {
+		// The call's context ended while the guest ran, inside a host
+		// function (which then failed for it) or just before the guest's
+		// next yield: a metered guest is only stopped at those points, so it
+		// may still have answered. The call answers why it was stopped,
+		// as a guest under close-on-context-done does.
+		err = context.Cause(ctx)
+	}
+	if direct, set, derr := call.Output(); set && err == nil && rc == 0 {
+		// The guest set its result with abi.FuncOutput.
+		out = direct
+		var tooLarge *hostfuncs.OutputTooLargeError
+		if errors.As(derr, &tooLarge) {
+			pl.pool.put(user, inst, false)
+			return mcp.NewToolResultError(fmt.Sprintf("plugin %q %s", pl.Name(), tooLarge.Error())), "output_too_large"
+		}
+		if derr != nil {
+			err = derr
+		}
 	}
 	if err != nil || rc != 0 {
 		pl.pool.put(user, inst, false)
@@ -153,10 +183,7 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, tool string, args map[str
 	}
 	// An instance whose call ran into a limit is discarded, even when the
 	// guest coped with the refusal and answered.
-	limit := ""
-	if c, ok := hostfuncs.CallFrom(ctx); ok {
-		limit = c.LimitHit()
-	}
+	limit := call.LimitHit()
 	if limit != "" {
 		h.logger.Debug("instance discarded: the call hit a limit", "plugin", pl.Name(), "tool", tool, "limit", limit)
 	}

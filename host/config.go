@@ -84,6 +84,14 @@ type PoolConfig struct {
 	MaxIdle int `yaml:"max_idle"`
 	// IdleTTL drops an idle instance not reused within it.
 	IdleTTL time.Duration `yaml:"idle_ttl"`
+	// PerUser keeps one instance per user, as before resets, even for a
+	// plugin whose instances can be reset and shared (see reset.go). It
+	// costs an instance per active user.
+	PerUser bool `yaml:"per_user"`
+	// MaxBytes is the memory budget of all plugins' instances together, in
+	// bytes; 0 means none. A call that needs a new instance past it waits
+	// for one to close, until its deadline (see memBudget).
+	MaxBytes int64 `yaml:"max_bytes"`
 }
 
 // DefaultLimits are the limits of a plugin nobody configured.

@@ -18,10 +18,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
 
+	extism "github.com/extism/go-sdk"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/tetratelabs/wazero"
@@ -77,6 +79,7 @@ func New(o Options) (*Host, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	pinEnvironment(logger)
 	version := o.Version
 	if version == "" {
 		version = "dev"
@@ -89,7 +92,7 @@ func New(o Options) (*Host, error) {
 		cfg:       o.Config,
 		logger:    logger,
 		exchanger: o.Exchanger,
-		loader:    &loader{cfg: o.Config, funcs: funcs.HostFunctions(), cache: compilationCache(o.Config.CacheDir, logger)},
+		loader:    newLoader(o.Config, append(funcs.HostFunctions(), meterFunctions()...), logger),
 		reg:       newRegistry(),
 		collided:  map[string]bool{},
 	}
@@ -100,26 +103,31 @@ func New(o Options) (*Host, error) {
 	return h, nil
 }
 
-// compilationCache opens wazero's on-disk cache, so a restart compiles
-// nothing it compiled before. "off" disables it; "" picks the user cache dir.
-func compilationCache(dir string, logger *slog.Logger) wazero.CompilationCache {
+// newLoader makes the host's loader, with its on-disk caches: wazero's
+// compilation cache, so a restart compiles nothing it compiled before, and
+// beside it the metered modules. A cache dir of "off" disables both; ""
+// picks the user cache dir.
+func newLoader(cfg Config, funcs []extism.HostFunction, logger *slog.Logger) *loader {
+	l := &loader{cfg: cfg, funcs: funcs, budget: newMemBudget(cfg.Pool.MaxBytes, logger), logger: logger}
+	dir := cfg.CacheDir
 	if dir == "off" {
-		return nil
+		return l
 	}
 	if dir == "" {
 		base, err := os.UserCacheDir()
 		if err != nil {
 			logger.Warn("no compilation cache: no user cache directory", "err", err)
-			return nil
+			return l
 		}
 		dir = filepath.Join(base, "wasmcp", "wazero")
 	}
 	c, err := wazero.NewCompilationCacheWithDir(dir)
 	if err != nil {
 		logger.Warn("no compilation cache", "dir", dir, "err", err)
-		return nil
+		return l
 	}
-	return c
+	l.cache, l.meterDir = c, filepath.Join(dir, "metered")
+	return l
 }
 
 // MCPServer returns the MCP server to serve over a transport.
@@ -141,9 +149,30 @@ func (h *Host) LoadDir(ctx context.Context, dir string) []error {
 	if err != nil {
 		return []error{err}
 	}
+	// Plugins load in parallel, each on its own, so that a slow one delays
+	// nobody; they register in file order, so that a collision always goes
+	// the same way.
+	type loaded struct {
+		pl  *Plugin
+		err error
+	}
+	results := make([]loaded, len(files))
+	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 2))
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			pl, err := h.loader.load(ctx, f)
+			results[i] = loaded{pl, err}
+		}()
+	}
+	wg.Wait()
 	var errs []error
-	for _, f := range files {
-		if err := h.Load(ctx, f); err != nil {
+	for i, r := range results {
+		if err := h.register(ctx, files[i], r.pl, r.err); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -170,6 +199,12 @@ func PluginFiles(dir string) ([]string, error) {
 // in flight on a previous version of the same file finish on it.
 func (h *Host) Load(ctx context.Context, path string) error {
 	pl, err := h.loader.load(ctx, path)
+	return h.register(ctx, path, pl, err)
+}
+
+// register serves the plugin loaded from path, or logs why it could not be
+// loaded (err, from loader.load).
+func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error) error {
 	if err != nil {
 		h.setCollided(path, false)
 		h.logger.Error("plugin not loaded", "file", path, "err", err)
@@ -206,7 +241,13 @@ func (h *Host) Load(ctx context.Context, path string) error {
 		}
 		go h.retire(old)
 	}
-	go pl.pool.warm()
+	go func() {
+		if err := pl.wait(context.Background()); err != nil {
+			h.logger.Error("plugin failed to compile", "file", path, "plugin", pl.Name(), "err", err)
+			return
+		}
+		pl.pool.warm()
+	}()
 	h.logger.Info("plugin loaded", "file", path, "plugin", pl.Name(), "version", pl.Desc.Version,
 		"provider", pl.Desc.Provider, "tools", len(pl.Desc.Tools), "sha256", pl.SHA256[:12], "replaced", old != nil)
 	return nil

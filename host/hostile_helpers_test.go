@@ -10,6 +10,8 @@ package host
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -80,7 +82,7 @@ func precompile() {
 	precompileOnce.Do(func() {
 		files, _ := filepath.Glob(filepath.Join("..", "dist", "testguests", "*.wasm"))
 		files = append(files, filepath.Join("..", "dist", "plugins", "github.wasm"))
-		l := &loader{funcs: hostfuncs.New(hostfuncs.Options{}).HostFunctions(), cache: compilationCache(sharedCacheDir(), slog.New(slog.DiscardHandler))}
+		l := newLoader(Config{CacheDir: sharedCacheDir()}, append(hostfuncs.New(hostfuncs.Options{}).HostFunctions(), meterFunctions()...), slog.New(slog.DiscardHandler))
 		sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 		var wg sync.WaitGroup
 		for _, f := range files {
@@ -92,7 +94,12 @@ func precompile() {
 				if err != nil {
 					return
 				}
-				if c, err := l.compile(context.Background(), data, defaultLimits.MemoryMiB); err == nil {
+				sum := sha256.Sum256(data)
+				mr, err := l.metered(data, hex.EncodeToString(sum[:]))
+				if err != nil {
+					return
+				}
+				if c, err := l.compile(context.Background(), mr.Code, mr.Metered, defaultLimits.MemoryMiB); err == nil {
 					_ = c.Close(context.Background())
 				}
 			}()
@@ -152,6 +159,9 @@ type harness struct {
 	scanMu   sync.Mutex
 	leaks    []string                  // secret marks found in guest memory
 	lastInst map[string]*extism.Plugin // by plugin name: the last call's instance
+	// lastMems are copies of the last call's memories, by plugin name, as
+	// the call left them: the pool resets an instance right after.
+	lastMems map[string]map[string][]byte
 }
 
 // userIDs returns the harness's users' ids: alice, bob, then user002...
@@ -171,7 +181,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	}
 	hh := &harness{
 		t: t, logs: &syncBuffer{}, users: map[string]fakeUser{}, byToken: map[string]string{},
-		plugins: map[string]*Plugin{}, lastInst: map[string]*extism.Plugin{},
+		plugins: map[string]*Plugin{}, lastInst: map[string]*extism.Plugin{}, lastMems: map[string]map[string][]byte{},
 	}
 	for _, id := range userIDs(o.users) {
 		u := newFakeUser(id)
@@ -240,8 +250,15 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 func (hh *harness) afterCall(pl *Plugin, inst *extism.Plugin) {
 	hh.scanned.Add(1)
 	found := scanInstance(inst, secretMarks...)
+	mems := map[string][]byte{}
+	for name, mem := range instanceMemories(inst) {
+		if b, ok := mem.Read(0, visibleSize(inst, name, mem)); ok {
+			mems[name] = bytes.Clone(b)
+		}
+	}
 	hh.scanMu.Lock()
 	hh.lastInst[pl.Name()] = inst
+	hh.lastMems[pl.Name()] = mems
 	for _, f := range found {
 		hh.leaks = append(hh.leaks, pl.Name()+": "+f)
 	}
@@ -253,6 +270,22 @@ func (hh *harness) lastInstance(name string) *extism.Plugin {
 	hh.scanMu.Lock()
 	defer hh.scanMu.Unlock()
 	return hh.lastInst[name]
+}
+
+// scanLast reports every needle found in the memories of plugin name's
+// last call, as that call left them.
+func (hh *harness) scanLast(name string, needles ...string) []string {
+	hh.scanMu.Lock()
+	defer hh.scanMu.Unlock()
+	var found []string
+	for _, mem := range []string{"guest", "kernel"} {
+		for _, n := range needles {
+			if i := bytes.Index(hh.lastMems[name][mem], []byte(n)); i >= 0 {
+				found = append(found, fmt.Sprintf("%q in %s memory at offset %d", n, mem, i))
+			}
+		}
+	}
+	return found
 }
 
 // checkNoLeaks fails the test if a secret mark showed up in a guest's

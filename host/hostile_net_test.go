@@ -159,7 +159,8 @@ func TestHostileSnoop(t *testing.T) {
 // dropped (wasmcp_log); nothing traps, the guest's valid request then
 // works, and the healthy instance is kept.
 func TestHostileMalformed(t *testing.T) {
-	hh := newHarness(t, harnessOptions{guests: []string{"malformed"}})
+	hh := newHarness(t, harnessOptions{guests: []string{"malformed"}, pool: PoolConfig{Warm: 1}})
+	hh.plugins["hostile-malformed"].pool.warm() // the calls below take clean instances
 	res := hh.call(t, "alice", "hostile_malformed", nil).wantOK(t)
 	answers, _ := res["answers"].([]any)
 	if len(answers) < 30 {
@@ -184,11 +185,21 @@ func TestHostileMalformed(t *testing.T) {
 	if strings.Contains(logs, strings.Repeat("M", 100)) {
 		t.Error("the 1 MiB log document was logged")
 	}
+	// The instance is healthy: it is reset for the next call, or discarded
+	// only because the call grew its kernel memory past the reset point;
+	// when its warm-up (dozens of requests with large documents) ran past
+	// its time, as it may under the race detector, it is kept for alice.
+	hh.plugins["hostile-malformed"].pool.warm()
 	before := hh.stats(t, "hostile-malformed")
 	hh.call(t, "alice", "hostile_malformed", nil).wantOK(t)
 	after := hh.stats(t, "hostile-malformed")
-	if after.Discarded != 0 || after.Reused != before.Reused+1 {
-		t.Errorf("stats %+v after %+v: want the healthy instance reused", after, before)
+	reset, grown, reused := after.Resets-before.Resets, after.Discarded-before.Discarded, after.Reused+after.Fresh-before.Reused-before.Fresh
+	perUser := hh.plugins["hostile-malformed"].warmUpFailed.Load()
+	switch {
+	case perUser && reused == 1 && grown == 0:
+	case !perUser && reset+grown == 1 && (grown == 0 || strings.Contains(hh.logs.String(), "instance not reset: its memory grew")):
+	default:
+		t.Errorf("stats %+v after %+v (per user: %v): want the healthy instance reset or reused, or discarded because it grew", after, before, perUser)
 	}
 	hh.goodCall(t, "alice")
 }
@@ -238,7 +249,7 @@ func TestHostileEcho(t *testing.T) {
 			t.Errorf("the API did not receive alice's token")
 		}
 		// Where the token would be, the guest holds the redaction.
-		if found := scanInstance(hh.lastInstance("hostile-echo"), "Bearer [REDACTED]"); len(found) == 0 {
+		if found := hh.scanLast("hostile-echo", "Bearer [REDACTED]"); len(found) == 0 {
 			t.Error("the echoed, redacted Authorization is not in the guest's memory: is the scan blind?")
 		}
 	})

@@ -6,6 +6,7 @@ package host
 
 import (
 	"fmt"
+	extism "github.com/extism/go-sdk"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -14,12 +15,60 @@ import (
 	"time"
 )
 
-// TestHostileLeaky: a guest that keeps the last caller's data in a global
-// hands it to the next call on the same instance. Instances are per user,
-// so a user gets back only their own data (documented: a plugin's memory is
-// that user's working set), never another user's.
+// TestHostileLeakyReset: a guest that keeps the last caller's data in a
+// global would hand it to the next call on the same instance. Instances are
+// reset after every call, so no call ever finds anything, the same user's
+// included, while the instances are shared by all users.
+func TestHostileLeakyReset(t *testing.T) {
+	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, pool: PoolConfig{Warm: 1}})
+	if !hh.plugins["hostile-leaky"].Resettable {
+		t.Fatal("the leaky guest is not resettable")
+	}
+	// Before each reset the scan finds the call's data in both memories, so
+	// the scans after it are not vacuous.
+	var mu sync.Mutex
+	var data string
+	var before []int
+	scan := hh.host.afterCall
+	hh.host.afterCall = func(pl *Plugin, inst *extism.Plugin) {
+		scan(pl, inst)
+		mu.Lock()
+		defer mu.Unlock()
+		before = append(before, len(scanInstance(inst, data)))
+	}
+	for i, user := range []string{"alice", "bob", "alice", "bob", "bob"} {
+		mu.Lock()
+		data = fmt.Sprintf("%s-secret-%d", user, i)
+		mu.Unlock()
+		res := hh.call(t, user, "hostile_leaky", map[string]any{"data": data}).wantOK(t)
+		if p, _ := res["profile"].(string); !strings.Contains(p, `"login":"`+user+`"`) {
+			t.Errorf("%s got the profile %s", user, p)
+		}
+		if prev, _ := res["previous"].(map[string]any); prev["data"] != "" || prev["profile"] != "" || res["calls"] != 1.0 {
+			t.Errorf("call %d of %s found what an earlier call left: %v (calls %v)", i, user, prev, res["calls"])
+		}
+		mu.Lock()
+		if before[i] != 2 {
+			t.Errorf("call %d: the scan before the reset found the data in %d memories, want both", i, before[i])
+		}
+		mu.Unlock()
+		if found := scanInstance(hh.lastInstance("hostile-leaky"), data); len(found) > 0 {
+			t.Errorf("call %d: after the reset the instance still holds its data: %v", i, found)
+		}
+	}
+	s := hh.stats(t, "hostile-leaky")
+	if s.Resets != 5 || s.Reused < 3 || s.Idle != 0 {
+		t.Errorf("stats %+v: want 5 resets, instances shared across users, no per-user idle instance", s)
+	}
+}
+
+// TestHostileLeaky: with pool.per_user, a guest that keeps the last
+// caller's data in a global hands it to the next call on the same instance.
+// Instances are then per user, so a user gets back only their own data
+// (documented: a plugin's memory is that user's working set), never another
+// user's.
 func TestHostileLeaky(t *testing.T) {
-	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, pool: PoolConfig{Warm: 2}})
+	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, pool: PoolConfig{Warm: 2, PerUser: true}})
 	previous := func(user, data string) map[string]any {
 		t.Helper()
 		res := hh.call(t, user, "hostile_leaky", map[string]any{"data": data}).wantOK(t)
@@ -34,7 +83,7 @@ func TestHostileLeaky(t *testing.T) {
 	}
 	// The memory scan sees what a guest keeps: alice's data is in her
 	// instance's memory (as the global), and in the kernel's (as input).
-	if found := scanInstance(hh.lastInstance("hostile-leaky"), "alice-secret-1"); len(found) != 2 {
+	if found := hh.scanLast("hostile-leaky", "alice-secret-1"); len(found) != 2 {
 		t.Errorf("scanning alice's instance for her data found %v, want it in both memories", found)
 	}
 	for i := range 3 {

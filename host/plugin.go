@@ -3,21 +3,20 @@ package host
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/wasmcp/wasmcp/abi"
@@ -36,10 +35,32 @@ type Plugin struct {
 	Limits Limits
 	// Policy is its network policy, after the operator's upstreams.
 	Policy *hostfuncs.Policy
+	// Metered says the plugin runs metered (see metering.go); false for a
+	// module the instrumenter could not handle, which runs with wazero's
+	// close-on-context-done.
+	Metered bool
+	// Resettable says its instances are reset after each call and shared by
+	// all users (see reset.go); false keeps one instance per user.
+	Resettable bool
+
+	// budget is the host's memory budget (nil: none), and footprint the
+	// bytes an instance of this plugin holds, as last measured.
+	budget    *memBudget
+	footprint atomic.Int64
+	// warmUpFailed is set when a new instance's warm-up failed: the
+	// plugin's instances are then kept per user (see newResettable).
+	warmUpFailed atomic.Bool
+	logger       *slog.Logger
 
 	compiled *extism.CompiledPlugin
 	schemas  map[string]*argsSchema
 	pool     *pool
+
+	// ready is closed once compiled is set, or readyErr says why it never
+	// will be: with a cached descriptor the plugin serves tools/list while
+	// it compiles in the background (see load.go).
+	ready    chan struct{}
+	readyErr error
 
 	mu      sync.Mutex
 	active  sync.WaitGroup
@@ -70,119 +91,21 @@ type loader struct {
 	cfg   Config
 	funcs []extism.HostFunction
 	cache wazero.CompilationCache // nil: no on-disk cache
-}
-
-// load reads, compiles, describes and checks the plugin at path.
-func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
-	data, err := readPluginFile(path)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(data)
-	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:])}
-	if err := l.checkFilePin(path, pl.SHA256); err != nil {
-		return nil, err // before any of the file's code runs
-	}
-	pl.calls, pl.stopCalls = context.WithCancelCause(context.Background())
-
-	limits := l.cfg.Limits.Or(defaultLimits)
-	compiled, err := l.compile(ctx, data, limits.MemoryMiB)
-	if err != nil {
-		return nil, err
-	}
-	desc, err := describe(ctx, compiled)
-	if err != nil {
-		compiled.Close(ctx)
-		return nil, err
-	}
-	pc := l.cfg.Plugins[desc.Name]
-	if pc.SHA256 != "" && !strings.EqualFold(pc.SHA256, pl.SHA256) {
-		compiled.Close(ctx)
-		return nil, pinMismatch(desc.Name, pc.SHA256, pl.SHA256)
-	}
-	if pc.SHA256 == "" && l.cfg.RequireSHA256 {
-		compiled.Close(ctx)
-		return nil, fmt.Errorf("plugin %q has no sha256 pin, and require_sha256 is on: pin it with plugins.%s.sha256: %s", desc.Name, desc.Name, pl.SHA256)
-	}
-	pl.Desc = desc
-	pl.Limits = pc.Limits.Or(limits)
-	if pl.Limits.MemoryMiB != limits.MemoryMiB {
-		// The memory cap is a compile-time setting: compile again with the
-		// plugin's own (a cache hit, when the cache is on).
-		compiled.Close(ctx)
-		if compiled, err = l.compile(ctx, data, pl.Limits.MemoryMiB); err != nil {
-			return nil, err
-		}
-	}
-	pl.compiled = compiled
-	if err := l.check(pl, pc); err != nil {
-		compiled.Close(ctx)
-		return nil, err
-	}
-	pl.pool = newPool(l.cfg.Pool.Or(defaultPool), pl.newInstance)
-	return pl, nil
-}
-
-// checkFilePin checks a plugin file's digest before it is compiled. The pin
-// of the plugin named like the file (github.wasm → plugins.github.sha256)
-// must match, so that a file put in the place of a pinned plugin is refused
-// whatever name it gives itself; with require_sha256, the digest must be one
-// of the pinned ones, so that no unpinned code runs at all. load checks the
-// pin of the name the plugin declares, after describe.
-func (l *loader) checkFilePin(path, digest string) error {
-	stem := fileStem(path)
-	if pin := l.cfg.Plugins[stem].SHA256; pin != "" && !strings.EqualFold(pin, digest) {
-		return pinMismatch(stem, pin, digest)
-	}
-	if !l.cfg.RequireSHA256 {
-		return nil
-	}
-	for _, pc := range l.cfg.Plugins {
-		if strings.EqualFold(pc.SHA256, digest) {
-			return nil
-		}
-	}
-	return fmt.Errorf("no plugin is pinned to this file's sha256 %s, and require_sha256 is on", digest)
-}
-
-func pinMismatch(name, pin, digest string) error {
-	return fmt.Errorf("sha256 mismatch for plugin %q: the config pins %s, the file has %s", name, strings.ToLower(pin), digest)
-}
-
-// fileStem is a plugin file's name without its extension: github.wasm →
-// github, the plugin name whose config entry also binds the file.
-func fileStem(path string) string {
-	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-}
-
-func readPluginFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxPluginBytes {
-		return nil, fmt.Errorf("file is %d bytes, above the limit of %d", st.Size(), maxPluginBytes)
-	}
-	data := make([]byte, st.Size())
-	if _, err := f.ReadAt(data, 0); err != nil && st.Size() > 0 {
-		return nil, err
-	}
-	if len(data) < 8 || string(data[:4]) != "\x00asm" {
-		return nil, errors.New("not a WebAssembly module (bad magic number)")
-	}
-	return data, nil
+	// budget is the host's memory budget for instances; nil for none.
+	budget *memBudget
+	logger *slog.Logger
+	// meterDir holds metered modules by the digest of their source; ""
+	// when the cache is off.
+	meterDir string
 }
 
 // compile builds the module with the sandbox settings: WASI on (stock Go
 // needs it) but with no files, environment or arguments; Extism's own HTTP
-// function given no allowed hosts; guests closed when their context ends.
-func (l *loader) compile(ctx context.Context, data []byte, memoryMiB int) (*extism.CompiledPlugin, error) {
-	rc := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
+// function given no allowed hosts; guests stopped when their context ends,
+// by their meter (see metering.go) or, for a module that could not be
+// metered, by wazero's close-on-context-done.
+func (l *loader) compile(ctx context.Context, data []byte, metered bool, memoryMiB int) (*extism.CompiledPlugin, error) {
+	rc := wazero.NewRuntimeConfig().WithCloseOnContextDone(!metered)
 	if l.cache != nil {
 		rc = rc.WithCompilationCache(l.cache)
 	}
@@ -218,20 +141,49 @@ type instance struct {
 	*extism.Plugin
 	closed atomic.Bool
 	stderr guestStderr
+	// memory is the guest module's own memory, for the direct host
+	// functions; nil when it cannot be had (see guestmem.go).
+	memory api.Memory
+	// mems are the instance's linear memories, outside the Go heap (nil off
+	// Linux); reset is its reset point, nil for an instance kept per user.
+	mems  *memoryRecorder
+	reset *resetState
+	// vmem is the guest's virtual memory size (see vmem.go), and guestMem
+	// its linear memory when it is ours (nil off Linux).
+	vmem     vmem
+	guestMem *linearMemory
+	// used is set once a call has taken the instance; singleUse closes it
+	// after that call (see Plugin.newInstance).
+	used, singleUse bool
+	// release gives the instance's share of the memory budget back.
+	release func()
 }
 
 func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, error) {
+	if err := checkEnvironment(); err != nil {
+		return nil, err
+	}
 	inst := &instance{}
 	// wazero calls the notifier when a module of this instance closes,
 	// whatever the cause; it is read from the context at instantiation.
 	ctx = experimental.WithCloseNotifier(ctx, experimental.CloseNotifyFunc(func(context.Context, uint32) {
 		inst.closed.Store(true)
 	}))
-	p, err := c.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: moduleConfig().WithStderr(&inst.stderr)})
+	ctx, inst.mems = recordMemories(ctx)
+	p, err := c.Instance(ctx, extism.PluginInstanceConfig{ModuleConfig: moduleConfig().WithStdout(io.Discard).WithStderr(&inst.stderr)})
 	if err != nil {
+		if inst.mems != nil {
+			inst.mems.unmap() // go-sdk closed what it had instantiated
+		}
 		return nil, fmt.Errorf("instantiating: %w", err)
 	}
 	inst.Plugin = p
+	inst.memory = guestMemory(p)
+	if inst.memory != nil {
+		inst.vmem.pages = inst.memory.Size() / pageSize
+		inst.guestMem = inst.mems.find(inst.memory)
+	}
+	liveInstances.Store(p, inst)
 	p.SetLogger(func(extism.LogLevel, string) {}) // guests log through abi.FuncLog
 	for _, name := range []string{abi.ExportDescribe, abi.ExportCall} {
 		if !p.FunctionExists(name) {
@@ -242,8 +194,59 @@ func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, er
 	return inst, nil
 }
 
+// newInstance returns a new instance for a call that found no clean one,
+// charged to the memory budget. It is made from the call's own context, so
+// it is never snapshotted: an instance of a resettable plugin made this way
+// serves that one call and is closed (see pool.put); the pool's background
+// refill makes the resettable ones (newCleanInstance).
 func (pl *Plugin) newInstance(ctx context.Context) (*instance, error) {
-	return newInstanceOf(ctx, pl.compiled)
+	return pl.charged(ctx, func() (*instance, error) {
+		inst, err := newInstanceOf(ctx, pl.compiled)
+		if inst != nil {
+			inst.singleUse = pl.Resettable && !pl.warmUpFailed.Load()
+		}
+		return inst, err
+	})
+}
+
+// newCleanInstance returns a new resettable instance (see newResettable),
+// for the pool's warm set; for a plugin that cannot be reset, a plain one.
+func (pl *Plugin) newCleanInstance(ctx context.Context) (*instance, error) {
+	if !pl.Resettable || pl.warmUpFailed.Load() {
+		return pl.newInstance(ctx)
+	}
+	return pl.charged(ctx, func() (*instance, error) { return pl.newResettable(ctx) })
+}
+
+// charged makes an instance with make, holding its share of the memory
+// budget until it closes.
+func (pl *Plugin) charged(ctx context.Context, make func() (*instance, error)) (*instance, error) {
+	if err := pl.wait(ctx); err != nil {
+		return nil, err
+	}
+	need := pl.footprint.Load()
+	release, err := pl.budget.acquire(ctx, pl.Name(), need)
+	if err != nil {
+		return nil, err
+	}
+	inst, err := make()
+	if err != nil {
+		release()
+		return nil, err
+	}
+	inst.release = release
+	if n := inst.footprint(); n > need {
+		// Charge what the instance really holds, and estimate the next
+		// ones by it.
+		pl.footprint.Store(n)
+		more, err := pl.budget.acquire(ctx, pl.Name(), n-need)
+		if err != nil {
+			closeInstance(inst)
+			return nil, err
+		}
+		inst.release = func() { release(); more() }
+	}
+	return inst, nil
 }
 
 // initInstance runs the guest's runtime initialisation (Go's _initialize)
@@ -351,7 +354,11 @@ func (pl *Plugin) Close(ctx context.Context) error {
 		<-done
 	}
 	pl.stopCalls(errPluginClosed)
+	<-pl.ready // a background compile is not interrupted; it is short
 	pl.pool.close()
+	if pl.compiled == nil {
+		return nil
+	}
 	return pl.compiled.Close(context.Background())
 }
 

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,16 +11,22 @@ import (
 // pool hands out instances of one compiled plugin so that no guest state
 // crosses from one user's call into another's:
 //
-//   - an instance that served user U goes back to U's idle list, and only a
-//     later call of U may take it;
+//   - a resettable instance (see reset.go) is reset after each call to the
+//     state it had before its first, byte for byte, and then serves any
+//     user: memory follows the calls in flight, not the users;
+//   - any other instance that served user U goes back to U's idle list, and
+//     only a later call of U may take it;
 //   - a user with no idle instance takes a fresh one, never used, from a few
 //     kept warm ahead of demand (refilled in the background), or a new one;
 //   - an instance whose call trapped, timed out or hit a limit is closed.
 //
 // See RATIONALE.md, "Why per-user instances?".
 type pool struct {
-	newInstance func(context.Context) (*instance, error)
-	cfg         PoolConfig
+	// newInstance makes an instance on a call's path; newClean one for the
+	// warm set, in no call's context (the resettable kind, see reset.go).
+	newInstance, newClean func(context.Context) (*instance, error)
+	cfg                   PoolConfig
+	logger                *slog.Logger
 
 	mu        sync.Mutex
 	fresh     []*instance
@@ -45,7 +52,7 @@ type idleInstance struct {
 
 // poolStats counts how calls got their instance.
 type poolStats struct {
-	reused, fresh, created, discarded atomic.Int64
+	reused, fresh, created, discarded, resets atomic.Int64
 }
 
 // PoolStats is a snapshot of a pool's counters.
@@ -56,17 +63,23 @@ type PoolStats struct {
 	Fresh int64 `json:"fresh"`
 	// Created counts instances created on the call's own path.
 	Created int64 `json:"created"`
-	// Discarded counts instances closed after a failed call.
+	// Discarded counts instances closed after a failed call, or that
+	// could not be reset.
 	Discarded int64 `json:"discarded"`
+	// Resets counts instances reset after a call, to serve any user next.
+	Resets int64 `json:"resets"`
 	// Idle is the number of idle per-user instances now.
 	Idle int `json:"idle"`
 	// Warm is the number of fresh instances ready now.
 	Warm int `json:"warm"`
 }
 
-func newPool(cfg PoolConfig, newInstance func(context.Context) (*instance, error)) *pool {
+func newPool(cfg PoolConfig, newInstance, newClean func(context.Context) (*instance, error), logger *slog.Logger) *pool {
 	ctx, stop := context.WithCancel(context.Background())
-	return &pool{newInstance: newInstance, cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &pool{newInstance: newInstance, newClean: newClean, cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop, logger: logger}
 }
 
 // get returns an instance that only user has used, or a never used one.
@@ -98,13 +111,22 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 		}
 		p.refillLocked()
 		p.mu.Unlock()
-		p.stats.fresh.Add(1)
+		if inst.used {
+			p.stats.reused.Add(1) // reset since its last call
+		} else {
+			p.stats.fresh.Add(1)
+		}
+		inst.used = true
 		return inst, nil
 	}
 	p.refillLocked()
 	p.mu.Unlock()
 	p.stats.created.Add(1)
-	return p.newInstance(ctx)
+	inst, err := p.newInstance(ctx)
+	if inst != nil {
+		inst.used = true
+	}
+	return inst, err
 }
 
 // discardClosed closes inst and counts it discarded if its module has
@@ -126,6 +148,17 @@ func (p *pool) put(user string, inst *instance, healthy bool) {
 		closeInstance(inst)
 		return
 	}
+	if inst.reset != nil {
+		p.putReset(inst)
+		return
+	}
+	if inst.singleUse {
+		closeInstance(inst) // made on a call's path, never snapshotted
+		p.mu.Lock()
+		p.refillLocked() // the warm set makes resettable ones
+		p.mu.Unlock()
+		return
+	}
 	now := time.Now()
 	p.mu.Lock()
 	if p.closed || p.cfg.MaxIdle == 0 {
@@ -139,6 +172,26 @@ func (p *pool) put(user string, inst *instance, healthy bool) {
 	}
 	p.idle[user] = append(p.idle[user], idleInstance{inst, now})
 	p.nIdle++
+	p.mu.Unlock()
+}
+
+// putReset resets inst and keeps it for any user's next call, among at most
+// MaxIdle (and Warm) clean instances; one that cannot be reset is closed.
+func (p *pool) putReset(inst *instance) {
+	if !resetInstance(inst) {
+		p.stats.discarded.Add(1)
+		p.logger.Debug("instance not reset: its memory grew past its reset point")
+		closeInstance(inst)
+		return
+	}
+	p.stats.resets.Add(1)
+	p.mu.Lock()
+	if p.closed || len(p.fresh) >= max(p.cfg.MaxIdle, p.cfg.Warm) {
+		p.mu.Unlock()
+		closeInstance(inst)
+		return
+	}
+	p.fresh = append(p.fresh, inst)
 	p.mu.Unlock()
 }
 
@@ -236,9 +289,12 @@ func (p *pool) refill() {
 func (p *pool) newWarm() (*instance, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	inst, err := p.newInstance(ctx)
+	inst, err := p.newClean(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if inst.reset != nil {
+		return inst, nil // initialised and snapshotted already
 	}
 	if err := initInstance(ctx, inst); err != nil {
 		closeInstance(inst)
@@ -271,6 +327,7 @@ func (p *pool) snapshot() PoolStats {
 		Fresh:     p.stats.fresh.Load(),
 		Created:   p.stats.created.Load(),
 		Discarded: p.stats.discarded.Load(),
+		Resets:    p.stats.resets.Load(),
 		Idle:      idle,
 		Warm:      warm,
 	}
@@ -300,5 +357,15 @@ func (p *pool) close() {
 }
 
 func closeInstance(inst *instance) {
+	if inst.Plugin == nil {
+		return
+	}
 	_ = inst.Close(context.Background())
+	liveInstances.Delete(inst.Plugin)
+	if inst.mems != nil {
+		inst.mems.unmap()
+	}
+	if inst.release != nil {
+		inst.release()
+	}
 }

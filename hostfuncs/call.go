@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tetratelabs/wazero/api"
 )
 
 // Defaults for the zero fields of Limits.
@@ -32,6 +34,9 @@ type Limits struct {
 	// RequestTimeout bounds each request, redirects and body included. The
 	// context's deadline, when sooner, wins.
 	RequestTimeout time.Duration
+	// MaxOutputBytes caps what the guest may set with abi.FuncOutput; 0
+	// means no cap here (the host checks every output again).
+	MaxOutputBytes int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -74,10 +79,16 @@ type Call struct {
 	// Logger receives the guest's log records and a debug line per request;
 	// nil discards them.
 	Logger *slog.Logger
+	// Memory is the guest's own linear memory, for the direct functions
+	// (abi.FuncHTTPSend...); nil disables them.
+	Memory api.Memory
 
 	requests   atomic.Int64
 	lastStatus atomic.Int64
 	limit      atomic.Value // string: the first per-call limit the guest hit
+
+	directMu sync.Mutex
+	direct   directState
 
 	scrubOnce sync.Once
 	scrub     *scrubber

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	extism "github.com/extism/go-sdk"
+	"github.com/tetratelabs/wazero/api"
 
 	"github.com/wasmcp/wasmcp/abi"
 )
@@ -59,15 +60,23 @@ func New(o Options) *Funcs {
 // CloseIdleConnections closes the transport's idle connections, for shutdown.
 func (f *Funcs) CloseIdleConnections() { f.client.CloseIdleConnections() }
 
-// HostFunctions returns abi.FuncHTTPRequest and abi.FuncLog in namespace
-// abi.HostModule, to pass to extism.NewCompiledPlugin.
+// HostFunctions returns the host functions of abi (FuncHTTPRequest, FuncLog,
+// FuncHTTPSend, FuncHTTPRecv, FuncOutput) in namespace abi.HostModule, to
+// pass to extism.NewCompiledPlugin.
 func (f *Funcs) HostFunctions() []extism.HostFunction {
 	ptr := []extism.ValueType{extism.ValueTypePTR}
 	req := extism.NewHostFunctionWithStack(abi.FuncHTTPRequest, f.httpRequest, ptr, ptr)
 	req.SetNamespace(abi.HostModule)
 	log := extism.NewHostFunctionWithStack(abi.FuncLog, f.log, ptr, nil)
 	log.SetNamespace(abi.HostModule)
-	return []extism.HostFunction{req, log}
+	i32, i64 := extism.ValueType(api.ValueTypeI32), extism.ValueType(api.ValueTypeI64)
+	send := extism.NewHostFunctionWithStack(abi.FuncHTTPSend, f.httpSend, []extism.ValueType{i32, i32}, []extism.ValueType{i64})
+	send.SetNamespace(abi.HostModule)
+	recv := extism.NewHostFunctionWithStack(abi.FuncHTTPRecv, f.httpRecv, []extism.ValueType{i32, i32}, []extism.ValueType{i32})
+	recv.SetNamespace(abi.HostModule)
+	out := extism.NewHostFunctionWithStack(abi.FuncOutput, f.output, []extism.ValueType{i32, i32}, []extism.ValueType{i32})
+	out.SetNamespace(abi.HostModule)
+	return []extism.HostFunction{req, log, send, recv, out}
 }
 
 // httpRequest is the host function abi.FuncHTTPRequest:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/jsonsel"
 )
 
 // Do performs one guest HTTP request for the Call in ctx: it is the pure-Go
@@ -93,11 +94,17 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 		return r.response(sc)
 	}
 	f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, nil, sc)
-	return abi.HTTPResponse{
+	out := abi.HTTPResponse{
 		Status:  resp.StatusCode,
 		Headers: responseHeader(resp.Header, sc),
 		Body:    sc.String(string(body)),
 	}
+	// The body was scrubbed whole; the selection is scrubbed again, since a
+	// path builds new JSON around the values it picks.
+	if sel, ok := jsonsel.Apply([]byte(out.Body), o.sel, resp.StatusCode); ok {
+		out.Body, out.Selected = sc.String(string(sel)), true
+	}
+	return out
 }
 
 // response turns a refusal into the HTTPResponse the guest sees, scrubbed.

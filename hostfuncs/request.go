@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/jsonsel"
 )
 
 // Bounds on what a guest may send.
@@ -61,6 +62,7 @@ type outgoing struct {
 	private bool     // target is operator-mapped: private dials allowed
 	header  http.Header
 	body    string
+	sel     string // the GJSON path of HTTPRequest.Select, or ""
 }
 
 // prepare validates req against the policy and builds the request to send.
@@ -75,6 +77,9 @@ func prepare(req abi.HTTPRequest, p *Policy, userAgent string) (*outgoing, error
 	}
 	if len(req.URL) > maxURL {
 		return nil, refuse(abi.ErrBadRequest, "the URL is longer than %d bytes", maxURL)
+	}
+	if err := jsonsel.Check(req.Select); err != nil {
+		return nil, refuse(abi.ErrBadRequest, "%v", err)
 	}
 	if len(req.Body) > MaxRequestBody {
 		return nil, refuse(abi.ErrBadRequest, "the body is longer than %d bytes", MaxRequestBody)
@@ -91,7 +96,7 @@ func prepare(req abi.HTTPRequest, p *Policy, userAgent string) (*outgoing, error
 	if err != nil {
 		return nil, err
 	}
-	return &outgoing{method: method, guest: u, target: target, private: private, header: header, body: req.Body}, nil
+	return &outgoing{method: method, guest: u, target: target, private: private, header: header, body: req.Body, sel: req.Select}, nil
 }
 
 // requestHeader checks the guest's headers and returns them canonicalized,

@@ -16,8 +16,10 @@ func TestDirectivesMatchABI(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range []string{
-		"//go:wasmimport " + abi.HostModule + " " + abi.FuncHTTPRequest + "\n",
 		"//go:wasmimport " + abi.HostModule + " " + abi.FuncLog + "\n",
+		"//go:wasmimport " + abi.HostModule + " " + abi.FuncHTTPSend + "\n",
+		"//go:wasmimport " + abi.HostModule + " " + abi.FuncHTTPRecv + "\n",
+		"//go:wasmimport " + abi.HostModule + " " + abi.FuncOutput + "\n",
 		"//go:wasmexport " + abi.ExportDescribe + "\n",
 		"//go:wasmexport " + abi.ExportCall + "\n",
 	} {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
+	"unsafe"
 
 	"github.com/wasmcp/wasmcp/abi"
 )
@@ -14,11 +16,17 @@ import (
 // The exports and imports of abi. Directives take literal names only; the
 // test TestDirectivesMatchABI checks them against abi's constants.
 
-//go:wasmimport extism:host/user wasmcp_http_request
-func hostHTTPRequest(req uint64) uint64
-
 //go:wasmimport extism:host/user wasmcp_log
 func hostLog(rec uint64)
+
+//go:wasmimport extism:host/user wasmcp_http_send
+func hostHTTPSend(req unsafe.Pointer, n uint32) uint64
+
+//go:wasmimport extism:host/user wasmcp_http_recv
+func hostHTTPRecv(head, body unsafe.Pointer) uint32
+
+//go:wasmimport extism:host/user wasmcp_output
+func hostOutput(p unsafe.Pointer, n uint32) uint32
 
 var errNotRegistered = errors.New("pdk: no plugin is registered; call pdk.Register from the plugin's init")
 
@@ -57,11 +65,16 @@ func exportCall() (rc int32) {
 			rc = fail(errors.New(msg))
 		}
 	}()
-	b, err := json.Marshal(registered.Handle(wasmHost{}, req))
+	b, err := registered.handle(wasmHost{}, req).encode()
 	if err != nil {
 		return fail(fmt.Errorf("pdk: cannot encode the call result: %v", err))
 	}
-	setOutput(b)
+	// One copy, straight from this module's memory (abi.FuncOutput), or
+	// through a kernel block for a host that cannot take it so.
+	if hostOutput(unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b))) != 1 {
+		setOutput(b)
+	}
+	runtime.KeepAlive(b)
 	return 0
 }
 
@@ -75,26 +88,27 @@ func fail(err error) int32 {
 // wasmHost is the Host of a Wasm build: the host functions of abi.
 type wasmHost struct{}
 
-// HTTPRequest calls abi.FuncHTTPRequest. The guest frees both blocks: the
-// request's after the host has answered, the response's once read.
+// HTTPRequest calls abi.FuncHTTPSend and abi.FuncHTTPRecv: the request
+// and the response head cross as JSON, the body as raw bytes, each in one
+// copy between the host and this module's memory.
 func (wasmHost) HTTPRequest(req abi.HTTPRequest) abi.HTTPResponse {
 	b, err := json.Marshal(req)
 	if err != nil {
 		return abi.HTTPResponse{Error: abi.ErrBadRequest, ErrorMessage: "the request could not be encoded: " + err.Error()}
 	}
-	in := storeBlock(b)
-	out := hostHTTPRequest(in)
-	var resp abi.HTTPResponse
-	if out == 0 {
-		resp = abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host returned no response"}
-	} else {
-		if err := json.Unmarshal(readBlock(out), &resp); err != nil {
-			resp = abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host's response could not be decoded: " + err.Error()}
-		}
-		kernelFree(out)
+	lens := hostHTTPSend(unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b)))
+	runtime.KeepAlive(b)
+	head := make([]byte, max(lens>>32, 1))
+	body := make([]byte, max(lens&0xffffffff, 1))
+	if lens == 0 || hostHTTPRecv(unsafe.Pointer(&head[0]), unsafe.Pointer(&body[0])) != 1 {
+		return abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host returned no response"}
 	}
-	if in != out {
-		kernelFree(in)
+	var resp abi.HTTPResponse
+	if err := json.Unmarshal(head[:lens>>32], &resp); err != nil {
+		return abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host's response could not be decoded: " + err.Error()}
+	}
+	if n := lens & 0xffffffff; n > 0 {
+		resp.Body = unsafe.String(&body[0], n) // body is never written again
 	}
 	return resp
 }

@@ -23,6 +23,27 @@ type Host interface {
 // the call export does. It does not recover panics: the export does that, and
 // a native test is better served by the panic's own stack trace.
 func (p Plugin) Handle(h Host, req abi.CallRequest) abi.CallResult {
+	r := p.handle(h, req)
+	res := abi.CallResult{IsError: r.IsError, Message: r.Message}
+	if r.Content != nil {
+		if err := json.Unmarshal(r.Content, &res.Content); err != nil {
+			return abi.CallResult{IsError: true, Message: fmt.Sprintf("tool %q returned content that is not a JSON object: %v", req.Tool, err)}
+		}
+	}
+	return res
+}
+
+// result is a tool's answer as the call export writes it: an
+// abi.CallResult whose content is encoded once, and never decoded again in
+// the guest (the host decodes and checks it).
+type result struct {
+	Content json.RawMessage `json:"content,omitempty"`
+	IsError bool            `json:"isError,omitempty"`
+	Message string          `json:"message,omitempty"`
+}
+
+// handle runs the tool req names and encodes its result.
+func (p Plugin) handle(h Host, req abi.CallRequest) result {
 	t, ok := p.tool(req.Tool)
 	if !ok {
 		return errorResult(fmt.Errorf("plugin %q has no tool named %q", p.Name, req.Tool))
@@ -36,39 +57,51 @@ func (p Plugin) Handle(h Host, req abi.CallRequest) abi.CallResult {
 	if err != nil {
 		return errorResult(fmt.Errorf("tool %q returned a result that cannot be encoded as JSON: %v", t.Name, err))
 	}
-	return abi.CallResult{Content: content}
+	return result{Content: content}
 }
 
-// errorResult is the CallResult of a failed tool.
-func errorResult(err error) abi.CallResult {
-	return abi.CallResult{IsError: true, Message: err.Error()}
+// encode writes r as a JSON CallResult, with its content spliced in as is:
+// json.Marshal would scan and compact it once more.
+func (r result) encode() ([]byte, error) {
+	if r.IsError || r.Content == nil {
+		return json.Marshal(r)
+	}
+	b := make([]byte, 0, len(r.Content)+len(`{"content":}`))
+	b = append(b, `{"content":`...)
+	b = append(b, r.Content...)
+	return append(b, '}'), nil
 }
 
-// encodeContent turns a Handler's result into a JSON object: the value itself
-// when it encodes to an object, {"result": v} otherwise, and nothing when v
-// is nil.
-func encodeContent(v any) (map[string]any, error) {
+// errorResult is the result of a failed tool.
+func errorResult(err error) result {
+	return result{IsError: true, Message: err.Error()}
+}
+
+// encodeContent turns a Handler's result into a JSON object, encoded: the
+// value itself when it encodes to an object, {"result": v} otherwise, and
+// nothing when v is nil. A json.RawMessage is taken as it is, unchecked (the
+// host checks every result): a tool that passes on what the host selected
+// for it (see Request.Select) costs no decoding at all.
+func encodeContent(v any) (json.RawMessage, error) {
 	if v == nil {
 		return nil, nil
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	b = bytes.TrimSpace(b)
-	if bytes.Equal(b, []byte("null")) {
-		return nil, nil
-	}
-	if len(b) > 0 && b[0] == '{' {
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
+	b, ok := v.(json.RawMessage)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
 			return nil, err
 		}
-		return m, nil
 	}
-	var r any
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, err
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		return nil, nil
+	case b[0] == '{':
+		return b, nil
 	}
-	return map[string]any{"result": r}, nil
+	wrapped := make([]byte, 0, len(b)+len(`{"result":}`))
+	wrapped = append(wrapped, `{"result":`...)
+	wrapped = append(wrapped, b...)
+	return append(wrapped, '}'), nil
 }

@@ -20,6 +20,12 @@ type Request struct {
 	Headers map[string]string
 	// Body is sent as is.
 	Body string
+	// Select, when set, asks the host to cut a 2xx JSON answer down
+	// natively before it reaches the plugin: a GJSON path (see
+	// abi.HTTPRequest.Select), e.g. "#.{full_name,owner:owner.login}".
+	// Decoding a few kilobytes in the guest costs far less than decoding the
+	// whole document. Response.Selected says whether it was applied.
+	Select string
 }
 
 // Response is the host's answer to a Request that was performed. Any status,
@@ -30,6 +36,9 @@ type Response struct {
 	// with Header, which ignores case.
 	Headers map[string]string
 	Body    string
+	// Selected reports that Body is the host's selection of the API's
+	// answer (see Request.Select).
+	Selected bool
 }
 
 // Header returns the value of the response header name, matched without
@@ -88,9 +97,10 @@ func (c *Call) HTTP(req Request) (*Response, error) {
 		URL:     req.URL,
 		Headers: maps.Clone(req.Headers),
 		Body:    req.Body,
+		Select:  req.Select,
 	})
 	if resp.Error != "" {
 		return nil, &HostError{Code: resp.Error, Message: resp.ErrorMessage}
 	}
-	return &Response{Status: resp.Status, Headers: resp.Headers, Body: resp.Body}, nil
+	return &Response{Status: resp.Status, Headers: resp.Headers, Body: resp.Body, Selected: resp.Selected}, nil
 }

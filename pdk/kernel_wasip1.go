@@ -32,15 +32,6 @@ func kernelAlloc(n uint64) uint64
 //go:wasmimport extism:host/env free
 func kernelFree(offset uint64)
 
-//go:wasmimport extism:host/env length
-func kernelLength(offset uint64) uint64
-
-//go:wasmimport extism:host/env load_u64
-func kernelLoadU64(offset uint64) uint64
-
-//go:wasmimport extism:host/env load_u8
-func kernelLoadU8(offset uint64) uint32
-
 //go:wasmimport extism:host/env store_u64
 func kernelStoreU64(offset uint64, v uint64)
 
@@ -56,13 +47,6 @@ func kernelErrorSet(offset uint64)
 // readInput returns the input of the current export call.
 func readInput() []byte {
 	return load(kernelInputLength(), kernelInputLoadU64, kernelInputLoadU8)
-}
-
-// readBlock returns the contents of the kernel block at offset.
-func readBlock(offset uint64) []byte {
-	n := kernelLength(offset)
-	return load(n, func(i uint64) uint64 { return kernelLoadU64(offset + i) },
-		func(i uint64) uint32 { return kernelLoadU8(offset + i) })
 }
 
 // load copies n bytes, reading position i with u64 or u8.

@@ -1,6 +1,7 @@
 package pdk
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,12 +117,21 @@ func TestEncodeContent(t *testing.T) {
 		{"string", "hi", map[string]any{"result": "hi"}, ""},
 		{"number", 4, map[string]any{"result": 4.0}, ""},
 		{"unencodable", make(chan int), nil, "json: unsupported type: chan int"},
+		{"raw object", json.RawMessage(` {"a":[1]} `), map[string]any{"a": []any{1.0}}, ""},
+		{"raw array", json.RawMessage(`[1]`), map[string]any{"result": []any{1.0}}, ""},
+		{"raw null", json.RawMessage(`null`), nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := encodeContent(tt.in)
+			raw, err := encodeContent(tt.in)
 			if !strings.Contains(errString(err), tt.err) || (tt.err == "") != (err == nil) {
 				t.Fatalf("error = %v, want %q", err, tt.err)
+			}
+			var got map[string]any
+			if raw != nil {
+				if err := json.Unmarshal(raw, &got); err != nil {
+					t.Fatalf("content %s: %v", raw, err)
+				}
 			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("content = %#v, want %#v", got, tt.want)

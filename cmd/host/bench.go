@@ -241,6 +241,11 @@ func newBenchHost(ctx context.Context, o benchOptions, f *benchFakes, pool host.
 
 // waitWarm waits until every plugin has want warm instances.
 func waitWarm(ctx context.Context, h *host.Host, want int) error {
+	for _, pl := range h.Plugins() {
+		if err := pl.Ready(ctx); err != nil {
+			return fmt.Errorf("plugin %s: %w", pl.Name(), err)
+		}
+	}
 	deadline := time.Now().Add(time.Minute)
 	for _, pl := range h.Plugins() {
 		for pl.Stats().Warm < want {

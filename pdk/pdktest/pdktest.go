@@ -36,6 +36,7 @@ import (
 	"testing"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/jsonsel"
 	"github.com/wasmcp/wasmcp/pdk"
 )
 
@@ -112,7 +113,11 @@ func (h *Host) HTTPRequest(req abi.HTTPRequest) abi.HTTPResponse {
 	if h.respond == nil {
 		return abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "pdktest: the host has no Responder"}
 	}
-	return h.respond(req)
+	resp := h.respond(req)
+	if body, ok := jsonsel.Apply([]byte(resp.Body), req.Select, resp.Status); ok && resp.Error == "" {
+		resp.Body, resp.Selected = string(body), true
+	}
+	return resp
 }
 
 // Log implements pdk.Host: it records rec.
@@ -131,6 +136,9 @@ func (h *Host) check(req abi.HTTPRequest) (code, msg string) {
 	u, err := url.Parse(req.URL)
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return abi.ErrBadRequest, "invalid URL " + strconv.Quote(req.URL)
+	}
+	if err := jsonsel.Check(req.Select); err != nil {
+		return abi.ErrBadRequest, err.Error()
 	}
 	for k := range req.Headers {
 		switch strings.ToLower(k) {

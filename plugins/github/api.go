@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 
 	"github.com/wasmcp/wasmcp/pdk"
@@ -18,19 +19,23 @@ var headers = map[string]string{
 	"User-Agent":           "wasmcp-github-plugin/" + version,
 }
 
-// get requests path (with query, if any) from the API and decodes the JSON
-// answer into out. A status other than 2xx is an error written for the model.
-func get(c *pdk.Call, path string, query url.Values, out any) (*pdk.Response, error) {
+// get requests path (with query, if any) from the API, of whose JSON answer
+// the host keeps only sel (see pdk.Request.Select). A status other than 2xx
+// is an error written for the model.
+func get(c *pdk.Call, path string, query url.Values, sel string) (*pdk.Response, error) {
 	u := apiBase + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	resp, err := c.HTTP(pdk.Request{URL: u, Headers: headers})
+	resp, err := c.HTTP(pdk.Request{URL: u, Headers: headers, Select: sel})
 	if err != nil {
 		return nil, err
 	}
 	if err := pdk.CheckStatus("GitHub", resp); err != nil {
 		return nil, err
 	}
-	return resp, resp.JSON(out)
+	if !resp.Selected {
+		return nil, fmt.Errorf("GitHub answered %d with a body that is not the JSON expected", resp.Status)
+	}
+	return resp, nil
 }

@@ -17,9 +17,9 @@ var wantHeaders = map[string]string{
 }
 
 // onlyRequest checks that h saw exactly one GET of url with wantHeaders.
-func onlyRequest(t *testing.T, h *pdktest.Host, url string) {
+func onlyRequest(t *testing.T, h *pdktest.Host, url, sel string) {
 	t.Helper()
-	want := []abi.HTTPRequest{{Method: "GET", URL: url, Headers: wantHeaders}}
+	want := []abi.HTTPRequest{{Method: "GET", URL: url, Headers: wantHeaders, Select: sel}}
 	if got := h.Requests(); !reflect.DeepEqual(got, want) {
 		t.Errorf("requests =\n%+v\nwant\n%+v", got, want)
 	}

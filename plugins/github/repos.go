@@ -77,18 +77,12 @@ func (a listReposArgs) query() (url.Values, error) {
 	return q, nil
 }
 
-// apiRepo is the part of a repository of GET /user/repos the tool reads.
-type apiRepo struct {
-	repo
-	Owner struct {
-		Login string `json:"login"`
-	} `json:"owner"`
-}
-
-// repo is one repository as the tool returns it, under GitHub's own names.
+// repo is one repository as the tool returns it, under GitHub's own names
+// and as GitHub sent them (null for no description); the owner is its
+// login.
 type repo struct {
 	FullName        string `json:"full_name"`
-	Owner           string `json:"owner"`
+	Owner           string `json:"owner" select:"owner.login"`
 	Private         bool   `json:"private"`
 	Visibility      string `json:"visibility,omitempty"`
 	Fork            bool   `json:"fork"`
@@ -105,11 +99,11 @@ type repo struct {
 	PushedAt        string `json:"pushed_at,omitempty"`
 }
 
-type reposResult struct {
-	Repos    []repo `json:"repos"`
-	Count    int    `json:"count"`
-	NextPage int    `json:"next_page,omitempty"`
-}
+// reposSelect has the host cut each repository of the page (about 5 KB in
+// GitHub's full shape) down to the fields of repo, and count them: the
+// tool's result is {"repos": [repo...], "count": n}, and "next_page": n
+// when GitHub's Link header has a next page.
+var reposSelect = "{repos:" + pdk.SelectOf([]repo{}) + ",count:#}"
 
 func listRepos(c *pdk.Call) (any, error) {
 	var a listReposArgs
@@ -120,18 +114,14 @@ func listRepos(c *pdk.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var page []apiRepo
-	resp, err := get(c, "/user/repos", q, &page)
+	resp, err := get(c, "/user/repos", q, reposSelect)
 	if err != nil {
 		return nil, err
 	}
-	res := reposResult{Repos: make([]repo, 0, len(page)), Count: len(page)}
-	for _, r := range page {
-		r.repo.Owner = r.Owner.Login
-		res.Repos = append(res.Repos, r.repo)
+	if next := nextPage(resp.Header("Link")); next > 0 {
+		return pdk.AppendField(resp.Raw(), "next_page", next)
 	}
-	res.NextPage = nextPage(resp.Header("Link"))
-	return res, nil
+	return resp.Raw(), nil
 }
 
 // nextPage returns the page number of the rel="next" link of a Link header

@@ -22,6 +22,10 @@ const reposJSON = `[
    "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-02T00:00:00Z", "pushed_at": null}
 ]`
 
+// wantReposSelect is the selection the host applies to GET /user/repos.
+const wantReposSelect = "{repos:#.{full_name,owner:owner.login,private,visibility,fork,archived,description," +
+	"html_url,language,stargazers_count,forks_count,open_issues_count,default_branch,created_at,updated_at,pushed_at},count:#}"
+
 func TestListRepos(t *testing.T) {
 	link := `<https://api.github.com/user/repos?page=3&per_page=2>; rel="next", <https://api.github.com/user/repos?page=9&per_page=2>; rel="last"`
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, map[string]string{"Link": link}, reposJSON))
@@ -29,7 +33,7 @@ func TestListRepos(t *testing.T) {
 	if res.IsError {
 		t.Fatalf("tool error: %s", res.Message)
 	}
-	onlyRequest(t, h, "https://api.github.com/user/repos?page=2&per_page=2&sort=updated")
+	onlyRequest(t, h, "https://api.github.com/user/repos?page=2&per_page=2&sort=updated", wantReposSelect)
 	want := map[string]any{
 		"count":     2.0,
 		"next_page": 3.0,
@@ -44,7 +48,7 @@ func TestListRepos(t *testing.T) {
 			map[string]any{
 				"full_name": "acme/secret", "owner": "acme", "private": true, "visibility": "private",
 				"fork": true, "archived": true, "html_url": "https://github.com/acme/secret",
-				"stargazers_count": 0.0, "forks_count": 0.0, "open_issues_count": 0.0, "default_branch": "trunk",
+				"description": nil, "language": nil, "pushed_at": nil, "stargazers_count": 0.0, "forks_count": 0.0, "open_issues_count": 0.0, "default_branch": "trunk",
 				"created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-02T00:00:00Z",
 			},
 		},
@@ -57,7 +61,7 @@ func TestListRepos(t *testing.T) {
 func TestListReposDefaultsAndLastPage(t *testing.T) {
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `[]`))
 	res := h.Call(t, "list_github_repos", nil)
-	onlyRequest(t, h, "https://api.github.com/user/repos")
+	onlyRequest(t, h, "https://api.github.com/user/repos", wantReposSelect)
 	if want := map[string]any{"repos": []any{}, "count": 0.0}; !reflect.DeepEqual(res.Content, want) {
 		t.Errorf("content = %v, want %v", res.Content, want)
 	}

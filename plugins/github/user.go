@@ -15,8 +15,9 @@ var getUserTool = pdk.Tool{
 	Handler: getUser,
 }
 
-// user is the part of GET /user the tool returns, under GitHub's own names.
-// Fields GitHub sends as null (no name, a private email) are left out.
+// user is the part of GET /user the tool returns, under GitHub's own names;
+// the host selects its fields (userSelect), and the tool returns them as
+// GitHub sent them: null for no name, a private email.
 type user struct {
 	Login       string `json:"login"`
 	ID          int64  `json:"id"`
@@ -37,13 +38,16 @@ type user struct {
 	UpdatedAt   string `json:"updated_at,omitempty"`
 }
 
+// userSelect has the host keep only the fields of user.
+var userSelect = pdk.SelectOf(user{})
+
 func getUser(c *pdk.Call) (any, error) {
 	if err := c.Args(&struct{}{}); err != nil {
 		return nil, err
 	}
-	var u user
-	if _, err := get(c, "/user", nil, &u); err != nil {
+	resp, err := get(c, "/user", nil, userSelect)
+	if err != nil {
 		return nil, err
 	}
-	return u, nil
+	return resp.Raw(), nil
 }

@@ -1,0 +1,244 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/wasmcp/wasmcp/abi"
+)
+
+// A resettable instance is brought back, after every call, to the state it
+// had right after its runtime initialised, byte for byte: both linear
+// memories (the guest's and the Extism kernel's, see linearMemory), every
+// global of both modules (exported for the purpose by the meter, see
+// guestMeter), and go-sdk's per-instance state that a guest can set (its
+// Extism vars, the status and headers of Extism's own HTTP function). Only
+// then may the pool hand it to another user. A module whose state does not
+// all live there (it imports memories, tables or globals, changes its
+// tables, or drops segments: see meter.Inspect) is never reset; it keeps one
+// instance per user, as before. See RATIONALE.md, "Why reset instances
+// instead of keeping one per user?".
+
+// maxGlobals bounds the search for the exported globals of a module.
+const maxGlobals = 1 << 12
+
+// globalExport is the name the meter exports global idx under.
+func globalExport(idx int) string { return "wasmcp.global." + strconv.Itoa(idx) }
+
+// resetState is an instance's reset point.
+type resetState struct {
+	mems    []*linearMemory
+	globals []savedGlobal
+	pages   uint32 // the guest's virtual memory size
+}
+
+type savedGlobal struct {
+	g api.MutableGlobal
+	v uint64
+}
+
+// errNoReset says an instance cannot be reset; the pool keeps it per user.
+var errNoReset = errors.New("the instance cannot be reset")
+
+// snapshotInstance makes inst's current state its reset point. It is called
+// once, right after the instance's runtime initialised, before any user's
+// call.
+func snapshotInstance(inst *instance) error {
+	rec := inst.mems
+	if rec == nil || rec.err != nil || len(rec.mems) != 2 {
+		return fmt.Errorf("%w: %d linear memories of ours, want the kernel's and the guest's", errNoReset, len(rec.mems))
+	}
+	st := &resetState{mems: rec.mems}
+	for _, m := range []api.Module{guestModule(inst.Plugin), kernelModule(inst.Plugin)} {
+		if m == nil {
+			return fmt.Errorf("%w: go-sdk's modules cannot be read", errNoReset)
+		}
+		gs, err := exportedGlobals(m)
+		if err != nil {
+			return err
+		}
+		st.globals = append(st.globals, gs...)
+	}
+	gm := inst.guestMem
+	if gm == nil || inst.memory == nil {
+		return fmt.Errorf("%w: the guest's memory is not one of ours", errNoReset)
+	}
+	for _, m := range st.mems {
+		if err := m.snapshot(); err != nil {
+			return err
+		}
+	}
+	// The guest's real memory grows to its cap now, once: every instance
+	// of the plugin then has the same real size whatever its calls did
+	// (see vmem.go), and the pages above the snapshot read as zeros until
+	// the guest grows into them.
+	gm.grows = true
+	st.pages = inst.vmem.pages
+	if real, capPages := inst.memory.Size()/pageSize, uint32(len(gm.buf)/pageSize); capPages > real {
+		if _, ok := inst.memory.Grow(capPages - real); !ok {
+			return fmt.Errorf("growing the guest's memory to its cap of %d pages failed", capPages)
+		}
+	}
+	inst.reset = st
+	return nil
+}
+
+// exportedGlobals returns the mutable globals the meter exported from m,
+// with their values now. The meter numbers defined globals contiguously
+// from the first index after the imported ones (which a resettable module
+// has none of).
+func exportedGlobals(m api.Module) ([]savedGlobal, error) {
+	var out []savedGlobal
+	found := false
+	for i := 0; i < maxGlobals; i++ {
+		g := m.ExportedGlobal(globalExport(i))
+		if g == nil {
+			if found {
+				return out, nil
+			}
+			continue
+		}
+		found = true
+		if mg, ok := g.(api.MutableGlobal); ok {
+			out = append(out, savedGlobal{mg, mg.Get()})
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("%w: %s exports no metered globals", errNoReset, m.Name())
+	}
+	return out, nil
+}
+
+// resetInstance brings inst back to its reset point, and reports whether it
+// did; an instance it could not reset must be closed.
+func resetInstance(inst *instance) bool {
+	st := inst.reset
+	if st == nil || inst.closed.Load() {
+		return false
+	}
+	for _, m := range st.mems {
+		if !m.reset() {
+			return false // it grew, so its length changed: discard it
+		}
+	}
+	for _, g := range st.globals {
+		g.g.Set(g.v)
+	}
+	inst.vmem.mu.Lock()
+	inst.vmem.pages = st.pages
+	inst.vmem.mu.Unlock()
+	p := inst.Plugin
+	clear(p.Var)
+	p.LastStatusCode = 0
+	clear(p.LastResponseHeaders)
+	return true
+}
+
+// initialFootprint is the budget a plugin's first instance is charged
+// before it is measured: a stock-Go guest's memories after initialisation.
+const initialFootprint = 8 << 20
+
+// footprint is the bytes inst's linear memories hold now, the guest's by
+// its virtual size (its real one is its reservation, see vmem.go); 0 when
+// they are not ours to measure.
+func (inst *instance) footprint() int64 {
+	if inst.mems == nil {
+		return 0
+	}
+	var n int64
+	for _, m := range inst.mems.mems {
+		if m == inst.guestMem {
+			inst.vmem.mu.Lock()
+			n += int64(inst.vmem.pages) * pageSize
+			inst.vmem.mu.Unlock()
+			continue
+		}
+		n += int64(m.size)
+	}
+	return n
+}
+
+// warmUpTimeout bounds the warm-up of a new resettable instance. A tool
+// that does not answer empty arguments within it (a guest that spins) makes
+// the plugin keep per-user instances from then on.
+const warmUpTimeout = 3 * time.Second
+
+// newResettable makes an instance ready to be reset: initialised, warmed up
+// and snapshotted, all in a context that carries nothing of the call that
+// asked for it (no hostfuncs.Call, so no token, no HTTP and no logs), since
+// its snapshot will serve every user. Only the caller's cancellation and
+// deadline pass. A plugin whose warm-up fails keeps per-user instances.
+func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
+	ctx, cancel := detached(callCtx)
+	defer cancel()
+	if err := pl.wait(ctx); err != nil {
+		return nil, err
+	}
+	inst, err := newInstanceOf(ctx, pl.compiled)
+	if err != nil {
+		return nil, err
+	}
+	if err := initInstance(ctx, inst); err != nil {
+		closeInstance(inst)
+		return nil, err
+	}
+	wctx, wcancel := context.WithTimeout(ctx, warmUpTimeout)
+	err = pl.warmUp(wctx, inst)
+	wcancel()
+	if err != nil && ctx.Err() == nil {
+		pl.warmUpFailed.Store(true)
+		pl.logger.Warn("plugin instances are kept per user: a tool failed its warm-up with empty arguments", "plugin", pl.Name(), "err", err)
+	}
+	if err != nil {
+		closeInstance(inst)
+		return newInstanceOf(callCtx, pl.compiled)
+	}
+	if err := snapshotInstance(inst); err != nil {
+		if !errors.Is(err, errNoReset) {
+			closeInstance(inst)
+			return nil, err
+		}
+		pl.logger.Debug("instance kept per user: it cannot be reset", "plugin", pl.Name(), "why", err)
+	}
+	return inst, nil
+}
+
+// detached returns a context with none of parent's values, ended when parent
+// ends.
+func detached(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	if d, ok := parent.Deadline(); ok {
+		var cancelDeadline context.CancelFunc
+		ctx, cancelDeadline = context.WithDeadline(ctx, d)
+		prev := cancel
+		cancel = func() { cancelDeadline(); prev() }
+	}
+	stop := context.AfterFunc(parent, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// warmUp calls each tool of the plugin once with empty arguments, before
+// the instance's snapshot, so that every later call starts from a guest whose
+// lazy initialisations (encoding/json's per-type caches, first allocations of
+// each size) are done: a reset would otherwise undo them after every call,
+// and they cost a stock-Go guest more than the call itself. The calls carry
+// no user data and no hostfuncs.Call: the host refuses their HTTP requests
+// and drops their logs, and their results are thrown away.
+func (pl *Plugin) warmUp(ctx context.Context, inst *instance) error {
+	for _, t := range pl.Desc.Tools {
+		input, err := json.Marshal(abi.CallRequest{Tool: t.Name, Arguments: map[string]any{}})
+		if err != nil {
+			return err
+		}
+		if _, _, err := inst.CallWithContext(ctx, abi.ExportCall, input); err != nil || inst.closed.Load() || ctx.Err() != nil {
+			return fmt.Errorf("warming up %s: %v", t.Name, errors.Join(err, ctx.Err()))
+		}
+	}
+	return nil
+}
