@@ -7,10 +7,12 @@
 //
 // # Transport
 //
-// Plugins use the Extism ABI (https://extism.org/docs/concepts/pdk): every
-// value crosses the boundary as a block of bytes in the Extism kernel's
-// memory, named by a 64-bit offset. Every JSON document below travels that
-// way.
+// Plugins use the Extism ABI (https://extism.org/docs/concepts/pdk): the
+// call's input, and the documents of FuncHTTPRequest and FuncLog, cross the
+// boundary as blocks of bytes in the Extism kernel's memory, named by a 64-bit
+// offset. The direct functions (FuncHTTPSend, FuncHTTPRecv, FuncOutput) move
+// theirs through the guest's own linear memory instead, in one copy each;
+// this project's Go kit uses them.
 //
 // # Exports (guest → host)
 //
