@@ -109,10 +109,7 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 	if err != nil {
 		return mcp.NewToolResultError("could not encode the arguments: " + err.Error()), "encode_error"
 	}
-	if err := pl.wait(ctx); err != nil {
-		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error"
-	}
-	inst, err := pl.pool.get(ctx, user)
+	inst, err := pl.pool.get(ctx, user) // waits for the plugin to compile
 	if err != nil {
 		var budget *errBudget
 		if errors.As(err, &budget) {
@@ -167,7 +164,8 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 	}
 	if int64(len(out)) > pl.Limits.MaxOutputBytes {
 		pl.pool.put(user, inst, false)
-		return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned %d bytes, above its output limit of %d", pl.Name(), len(out), pl.Limits.MaxOutputBytes)), "output_too_large"
+		tooLarge := &hostfuncs.OutputTooLargeError{Size: int64(len(out)), Limit: pl.Limits.MaxOutputBytes}
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q %s", pl.Name(), tooLarge.Error())), "output_too_large"
 	}
 	// A result that is not a CallResult means the guest did not finish its
 	// call normally (e.g. it exited with status 0, which go-sdk reports as

@@ -82,7 +82,8 @@ func newPool(cfg PoolConfig, newInstance, newClean func(context.Context) (*insta
 	return &pool{newInstance: newInstance, newClean: newClean, cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop, logger: logger}
 }
 
-// get returns an instance that only user has used, or a never used one.
+// get returns an instance that only user has used, or a clean one: never
+// used, or reset since its last call.
 // An instance whose module closed while it waited (a guest that exited at
 // the end of its last call, or of its warm-up) is closed and skipped.
 func (p *pool) get(ctx context.Context, user string) (*instance, error) {
