@@ -28,6 +28,7 @@ import (
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/host/auth"
 	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/payloads"
 )
 
 // benchUsers is how many users the parallel benchmark cycles through.
@@ -51,8 +52,6 @@ func newBenchFakes(b *testing.B) *benchFakes {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"accessToken":"at.%s.%s"}`, body.ProviderID, body.UserID)
 	}))
-	userBody := readPayload(b, "github_user.json")
-	reposBody := readPayload(b, "github_user_repos.json")
 	f.github = httptest.NewServer(f.timed(func(w http.ResponseWriter, r *http.Request) {
 		user, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer at.github.")
 		if !ok {
@@ -63,10 +62,10 @@ func newBenchFakes(b *testing.B) *benchFakes {
 		switch r.URL.Path {
 		case "/user":
 			// GitHub's real /user body (1.3 KB), with the caller's login.
-			w.Write([]byte(strings.Replace(string(userBody), `"login":"octocat"`, `"login":"`+user+`"`, 1)))
+			w.Write(payloads.As(payloads.GitHubUser, user))
 		case "/user/repos":
 			// 30 repositories in GitHub's full shape (155 KB).
-			w.Write(reposBody)
+			w.Write(payloads.GitHubUserRepos)
 		default:
 			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
 		}
@@ -76,16 +75,6 @@ func newBenchFakes(b *testing.B) *benchFakes {
 		f.github.Close()
 	})
 	return f
-}
-
-// readPayload reads a real API answer kept in testdata/payloads.
-func readPayload(b *testing.B, name string) []byte {
-	b.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "payloads", name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
 }
 
 func (f *benchFakes) timed(h http.HandlerFunc) http.HandlerFunc {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wasmcp/wasmcp/internal/payloads"
 )
 
 // benchFakes are the loopback services of "host bench": a token backend and
@@ -35,10 +37,12 @@ func newBenchFakes() *benchFakes {
 	f.backend = httptest.NewServer(http.HandlerFunc(f.serveBackend))
 	f.github = httptest.NewServer(f.api("github", func(w http.ResponseWriter, path, user string) bool {
 		switch path {
+		// GitHub's real answers, in their full shapes and sizes (1.3 KB and
+		// 155 KB), naming the caller.
 		case "/user":
-			fmt.Fprintf(w, `{"login":%q,"id":42,"name":"Bench User","public_repos":8,"followers":10,"following":3,"html_url":"https://github.com/%s","created_at":"2011-01-25T18:44:36Z"}`, user, user)
+			w.Write(payloads.As(payloads.GitHubUser, user))
 		case "/user/repos":
-			fmt.Fprintf(w, `[{"full_name":"%s/hello","private":false,"stargazers_count":3,"forks_count":1,"language":"Go","html_url":"https://github.com/%s/hello","created_at":"2020-01-01T00:00:00Z"}]`, user, user)
+			w.Write(payloads.As(payloads.GitHubUserRepos, user))
 		default:
 			return false
 		}

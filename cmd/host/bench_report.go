@@ -147,8 +147,9 @@ func (r *benchReport) print(w io.Writer) {
 			s.Latency.P50US, s.Latency.P99US, s.Overhead.P50US, s.Other)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "  reused: the user's idle instance; fresh: a warm, initialised one; new: created on")
-	fmt.Fprintln(w, "  the call's path (a host with no warm set), its first call running the guest's init.")
+	fmt.Fprintln(w, "  reused: a clean instance reset after an earlier call (the user's own with pool.per_user);")
+	fmt.Fprintln(w, "  fresh: a warm, never used one; new: created on the call's path (no clean one ready),")
+	fmt.Fprintln(w, "  its call running the guest's init, and closed after it.")
 	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "Memory (MiB):")
