@@ -163,7 +163,7 @@ type HTTPRequest struct {
 	// Body is sent as is (UTF-8 text).
 	Body string `json:"body,omitempty"`
 	// Select, when set, is a GJSON path (github.com/tidwall/gjson syntax,
-	// modifiers off) that the host evaluates natively on a 2xx JSON response:
+	// modifiers refused) that the host evaluates natively on a 2xx JSON response:
 	// Body is then the selected JSON, and HTTPResponse.Selected is true. A
 	// plugin that needs a few fields of a large document asks for them here
 	// and decodes kilobytes instead of hundreds of them. For example

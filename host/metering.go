@@ -57,11 +57,14 @@ var extismKernel []byte
 // every plugin runs with close-on-context-done, as before metering.
 var kernelMeterErr error
 
+// kernelMeter is how the kernel is metered: in trap mode, its globals
+// exported for resets.
+var kernelMeter = meter.Options{Fuel: kernelFuel, ExportGlobals: true}
+
 func init() {
-	opts := meter.Options{Fuel: kernelFuel, ExportGlobals: true}
-	out, err := meter.Instrument(extismKernel, opts)
+	out, err := meter.Instrument(extismKernel, kernelMeter)
 	if err == nil {
-		err = meter.Verify(out, opts)
+		err = meter.Verify(out, kernelMeter)
 	}
 	if err != nil {
 		kernelMeterErr = fmt.Errorf("the Extism kernel could not be metered: %w", err)
@@ -70,8 +73,8 @@ func init() {
 	extismKernel = out
 }
 
-// guestMeter is how guests are metered.
-// Its globals are exported for resets (see reset.go).
+// guestMeter is how guests are metered: in yield mode, their globals
+// exported and their memory size virtual, for resets (see reset.go).
 var guestMeter = meter.Options{YieldModule: meterModule, YieldName: meterYield, Fuel: guestFuel, ExportGlobals: true, VirtualMemory: true}
 
 // errGuestStopped is the panic value of yield when the call's context has

@@ -17,7 +17,7 @@ func TestKernelMetered(t *testing.T) {
 	if kernelMeterErr != nil {
 		t.Fatal(kernelMeterErr)
 	}
-	if err := meter.Verify(extismKernel, meter.Options{Fuel: kernelFuel, ExportGlobals: true}); err != nil {
+	if err := meter.Verify(extismKernel, kernelMeter); err != nil {
 		t.Fatalf("the kernel go-sdk compiles is not metered: %v", err)
 	}
 	hh := newHarness(t, harnessOptions{})

@@ -16,14 +16,13 @@ import (
 	"github.com/wasmcp/wasmcp/abi"
 )
 
-// GJSON's modifiers ("@reverse", "@fromstr", ...) are off for the whole
-// process: a Select path only picks and renames parts of the document, and
-// "@fromstr" would decode strings that the host's scrubber saw escaped.
-// This package is the process's only user of gjson.
-func init() { gjson.DisableModifiers = true }
-
-// Check refuses a Select path that is too long, not UTF-8, or holds control
-// characters; GJSON itself accepts any string.
+// Check refuses a Select path that is too long, not UTF-8, holds control
+// characters, or uses one of GJSON's modifiers ("@reverse", "@fromstr",
+// ...): a path only picks and renames parts of the document, and "@fromstr"
+// would decode strings that the host's scrubber saw escaped. (GJSON's own
+// switch, DisableModifiers, also breaks nested selections such as
+// "data.{after}", so the host refuses "@" instead.) GJSON itself accepts any
+// string.
 func Check(sel string) error {
 	if len(sel) > abi.MaxSelect {
 		return fmt.Errorf("select is longer than %d bytes", abi.MaxSelect)
@@ -32,15 +31,18 @@ func Check(sel string) error {
 		return errors.New("select is not valid UTF-8")
 	}
 	for _, r := range sel {
-		if unicode.IsControl(r) {
+		switch {
+		case unicode.IsControl(r):
 			return errors.New("select holds a control character")
+		case r == '@':
+			return errors.New("select may not use GJSON modifiers (@...)")
 		}
 	}
 	return nil
 }
 
 // Apply evaluates sel on a 2xx response body that is a JSON object or
-// array. It returns the selection ("null" when the path matches nothing)
+// array; sel must have passed Check. It returns the selection ("null" when the path matches nothing)
 // and true, or body and false when sel is empty, the status is not 2xx or
 // the body is no JSON document: the plugin then reads the API's own answer,
 // an error body included.

@@ -22,7 +22,8 @@ func TestApply(t *testing.T) {
 		{"error status keeps the body", `{"message":"Not Found"}`, "{login}", 404, `{"message":"Not Found"}`, false},
 		{"not JSON", "<html>", "{login}", 200, "<html>", false},
 		{"invalid JSON", `{"login":`, "{login}", 200, `{"login":`, false},
-		{"modifiers are off", `{"a":"{\"b\":1}"}`, "a|@fromstr", 200, "null", true},
+		{"nested selections", `{"kind": "Listing", "data": {"after": "t5", "children": [{"data": {"n": "a", "x": 1}}]}}`,
+			"{data:data.{after,children:children.#.{data:data.{n}}}}", 200, `{"data":{"after":"t5","children":[{"data":{"n":"a"}}]}}`, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, ok := Apply([]byte(tt.body), tt.sel, tt.status)
@@ -37,7 +38,7 @@ func TestCheck(t *testing.T) {
 	if err := Check("{repos:#.{full_name},count:#}"); err != nil {
 		t.Error(err)
 	}
-	for _, bad := range []string{strings.Repeat("a", 4097), "a\nb", "\xff"} {
+	for _, bad := range []string{strings.Repeat("a", 4097), "a\nb", "\xff", "a|@fromstr", "@reverse", "{a:b.@this}"} {
 		if Check(bad) == nil {
 			t.Errorf("Check(%.20q) accepted it", bad)
 		}

@@ -20,13 +20,15 @@ var headers = map[string]string{
 }
 
 // get requests path (with query, if any) from the API and decodes the JSON
-// answer into out. A status other than 2xx is an error written for the model.
-func get(c *pdk.Call, path string, query url.Values, out any) error {
+// answer into out, of which the host keeps only the fields out's type reads
+// (see pdk.SelectOf), natively. A status other than 2xx is an error written
+// for the model.
+func get(c *pdk.Call, path string, query url.Values, sel string, out any) error {
 	u := apiBase + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	resp, err := c.HTTP(pdk.Request{URL: u, Headers: headers})
+	resp, err := c.HTTP(pdk.Request{URL: u, Headers: headers, Select: sel})
 	if err != nil {
 		return err
 	}

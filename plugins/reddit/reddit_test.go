@@ -15,10 +15,11 @@ var wantHeaders = map[string]string{
 	"User-Agent": "wasmcp-reddit-plugin/0.1.0 (by wasmcp)",
 }
 
-// onlyRequest checks that h saw exactly one GET of url with wantHeaders.
-func onlyRequest(t *testing.T, h *pdktest.Host, url string) {
+// onlyRequest checks that h saw exactly one GET of url with wantHeaders,
+// asking the host to select sel.
+func onlyRequest(t *testing.T, h *pdktest.Host, url, sel string) {
 	t.Helper()
-	want := []abi.HTTPRequest{{Method: "GET", URL: url, Headers: wantHeaders}}
+	want := []abi.HTTPRequest{{Method: "GET", URL: url, Headers: wantHeaders, Select: sel}}
 	if got := h.Requests(); !reflect.DeepEqual(got, want) {
 		t.Errorf("requests =\n%+v\nwant\n%+v", got, want)
 	}

@@ -94,6 +94,11 @@ type listing struct {
 	} `json:"data"`
 }
 
+// listingSelect has the host keep only the fields of listing: a
+// subreddit's data is about 4 KB in Reddit's full shape, of which the tool
+// reads six fields.
+var listingSelect = pdk.SelectOf(listing{})
+
 // subreddit is one subreddit as the tool returns it.
 type subreddit struct {
 	Name              string `json:"name"`
@@ -121,7 +126,7 @@ func listSubreddits(c *pdk.Call) (any, error) {
 		return nil, err
 	}
 	var l listing
-	if err := get(c, "/subreddits/mine/subscriber", q, &l); err != nil {
+	if err := get(c, "/subreddits/mine/subscriber", q, listingSelect, &l); err != nil {
 		return nil, err
 	}
 	res := subredditsResult{Subreddits: make([]subreddit, 0, len(l.Data.Children)), After: l.Data.After}

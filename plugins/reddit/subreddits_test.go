@@ -23,7 +23,7 @@ func TestListSubreddits(t *testing.T) {
 	if res.IsError {
 		t.Fatalf("tool error: %s", res.Message)
 	}
-	onlyRequest(t, h, "https://oauth.reddit.com/subreddits/mine/subscriber?after=t5_2qh0u&limit=2&raw_json=1")
+	onlyRequest(t, h, "https://oauth.reddit.com/subreddits/mine/subscriber?after=t5_2qh0u&limit=2&raw_json=1", wantListingSelect)
 	want := map[string]any{
 		"count": 2.0,
 		"after": "t5_2qh1i",
@@ -42,7 +42,7 @@ func TestListSubreddits(t *testing.T) {
 func TestListSubredditsDefaultsAndLastPage(t *testing.T) {
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"kind":"Listing","data":{"after":null,"children":[]}}`))
 	res := h.Call(t, "list_user_subreddits", nil)
-	onlyRequest(t, h, "https://oauth.reddit.com/subreddits/mine/subscriber?raw_json=1")
+	onlyRequest(t, h, "https://oauth.reddit.com/subreddits/mine/subscriber?raw_json=1", wantListingSelect)
 	if want := map[string]any{"subreddits": []any{}, "count": 0.0, "after": nil}; !reflect.DeepEqual(res.Content, want) {
 		t.Errorf("content = %v, want %v", res.Content, want)
 	}
@@ -98,3 +98,7 @@ func TestValidAfter(t *testing.T) {
 		}
 	}
 }
+
+// wantListingSelect is the selection the host applies to a listing of
+// subreddits.
+const wantListingSelect = "{data:data.{after,children:children.#.{data:data.{display_name,title,url,subscribers,public_description,over18}}}}"

@@ -36,12 +36,15 @@ type user struct {
 	IconImg          string  `json:"icon_img,omitempty"`
 }
 
+// userSelect has the host keep only the fields of user.
+var userSelect = pdk.SelectOf(user{})
+
 func getUser(c *pdk.Call) (any, error) {
 	if err := c.Args(&struct{}{}); err != nil {
 		return nil, err
 	}
 	var u user
-	if err := get(c, "/api/v1/me", nil, &u); err != nil {
+	if err := get(c, "/api/v1/me", nil, userSelect, &u); err != nil {
 		return nil, err
 	}
 	var created string

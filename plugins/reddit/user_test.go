@@ -24,7 +24,8 @@ func TestGetUser(t *testing.T) {
 	if res.IsError {
 		t.Fatalf("tool error: %s", res.Message)
 	}
-	onlyRequest(t, h, "https://oauth.reddit.com/api/v1/me")
+	onlyRequest(t, h, "https://oauth.reddit.com/api/v1/me",
+		"{name,id,created_utc,link_karma,comment_karma,total_karma,is_gold,is_mod,verified,has_verified_email,icon_img}")
 	want := map[string]any{
 		"name": "spez_fan", "id": "abc123", "created_utc": 1262332800.0, "created": "2010-01-01T08:00:00Z",
 		"link_karma": 120.0, "comment_karma": 3400.0, "total_karma": 3535.0,
