@@ -126,7 +126,7 @@ func newLoader(cfg Config, funcs []extism.HostFunction, logger *slog.Logger) *lo
 		logger.Warn("no compilation cache", "dir", dir, "err", err)
 		return l
 	}
-	l.cache, l.meterDir = c, filepath.Join(dir, "metered")
+	l.cache, l.cacheDir = c, dir
 	return l
 }
 

@@ -138,10 +138,10 @@ func (pl *Plugin) wait(ctx context.Context) error {
 // descriptorPath is where the descriptor of the module with the given
 // digest is cached, for this ABI version; "" without a cache.
 func (l *loader) descriptorPath(digest string) string {
-	if l.meterDir == "" {
+	if l.cacheDir == "" {
 		return ""
 	}
-	return filepath.Join(filepath.Dir(l.meterDir), "descriptors", fmt.Sprintf("abi%d-%s.json", abi.Version, digest))
+	return filepath.Join(l.cacheDir, "descriptors", fmt.Sprintf("abi%d-%s.json", abi.Version, digest))
 }
 
 // cachedDescriptor returns the cached descriptor of the module with digest.

@@ -122,8 +122,8 @@ func (l *loader) metered(data []byte, digest string) (meterResult, error) {
 		return meterResult{Code: data, Why: "the kernel is not metered"}, nil
 	}
 	cached := ""
-	if l.meterDir != "" {
-		cached = filepath.Join(l.meterDir, meterVersion+"-"+digest+".wasm")
+	if l.cacheDir != "" {
+		cached = filepath.Join(l.cacheDir, "metered", meterVersion+"-"+digest+".wasm")
 		var r meterResult
 		if info, err := os.ReadFile(cached + ".json"); err == nil && json.Unmarshal(info, &r) == nil {
 			if b, err := os.ReadFile(cached); err == nil {

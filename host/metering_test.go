@@ -30,7 +30,7 @@ func TestKernelMetered(t *testing.T) {
 	if k == nil || k.ExportedFunction("alloc") == nil {
 		t.Fatal("no kernel module, or it exports no alloc")
 	}
-	if k.ExportedGlobal(globalExport(0)) == nil {
+	if k.ExportedGlobal(meter.GlobalExportName(0)) == nil {
 		t.Error("the running kernel has no exported fuel global: it is go-sdk's original")
 	}
 	t.Run("guest modules", func(t *testing.T) {

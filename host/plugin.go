@@ -94,9 +94,9 @@ type loader struct {
 	// budget is the host's memory budget for instances; nil for none.
 	budget *memBudget
 	logger *slog.Logger
-	// meterDir holds metered modules by the digest of their source; ""
-	// when the cache is off.
-	meterDir string
+	// cacheDir holds the on-disk caches (wazero's, metered modules,
+	// descriptors); "" when caching is off.
+	cacheDir string
 }
 
 // compile builds the module with the sandbox settings: WASI on (stock Go

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/host/meter"
 )
 
 // A resettable instance is brought back, after every call, to the state it
@@ -27,9 +27,6 @@ import (
 
 // maxGlobals bounds the search for the exported globals of a module.
 const maxGlobals = 1 << 12
-
-// globalExport is the name the meter exports global idx under.
-func globalExport(idx int) string { return "wasmcp.global." + strconv.Itoa(idx) }
 
 // resetState is an instance's reset point.
 type resetState struct {
@@ -96,8 +93,8 @@ func snapshotInstance(inst *instance) error {
 func exportedGlobals(m api.Module) ([]savedGlobal, error) {
 	var out []savedGlobal
 	found := false
-	for i := 0; i < maxGlobals; i++ {
-		g := m.ExportedGlobal(globalExport(i))
+	for i := uint32(0); i < maxGlobals; i++ {
+		g := m.ExportedGlobal(meter.GlobalExportName(i))
 		if g == nil {
 			if found {
 				return out, nil

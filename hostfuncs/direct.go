@@ -74,9 +74,9 @@ func (f *Funcs) httpSend(ctx context.Context, _ *extism.CurrentPlugin, stack []u
 	}
 	body := []byte(resp.Body)
 	resp.Body = ""
-	head, err := marshalHead(resp)
+	head, err := encodeDocument(resp)
 	if err != nil || uint64(len(body)) > math.MaxUint32 {
-		head, _ = marshalHead(abi.HTTPResponse{Error: abi.ErrResponseTooLarge, ErrorMessage: "the response does not fit in the plugin's memory"})
+		head, _ = encodeDocument(abi.HTTPResponse{Error: abi.ErrResponseTooLarge, ErrorMessage: "the response does not fit in the plugin's memory"})
 		body = nil
 	}
 	c.directMu.Lock()
@@ -136,14 +136,4 @@ type OutputTooLargeError struct{ Size, Limit int64 }
 
 func (e *OutputTooLargeError) Error() string {
 	return fmt.Sprintf("returned %d bytes, above its output limit of %d", e.Size, e.Limit)
-}
-
-func marshalHead(resp abi.HTTPResponse) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(resp); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -165,13 +165,10 @@ func writeResponse(p *extism.CurrentPlugin, resp abi.HTTPResponse) uint64 {
 }
 
 func writeJSON(p *extism.CurrentPlugin, v any) (uint64, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	doc, err := encodeDocument(v)
+	if err != nil {
 		return 0, err
 	}
-	doc := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	if uint64(len(doc)) > math.MaxUint32 {
 		return 0, errors.New("document too large")
 	}
@@ -189,6 +186,19 @@ func writeJSON(p *extism.CurrentPlugin, v any) (uint64, error) {
 		return 0, errors.New("the block is out of range")
 	}
 	return off, nil
+}
+
+// encodeDocument encodes v as the host hands documents to guests: JSON
+// without HTML escaping (bodies and messages stay as the API wrote them),
+// with no trailing newline.
+func encodeDocument(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // recoverTo turns a panic in a host function into a logged error and a

@@ -40,8 +40,9 @@ type Options struct {
 // yieldTypeRaw is the canonical encoding of the type () -> (i32).
 var yieldTypeRaw = []byte{0x60, 0x00, 0x01, 0x7f}
 
-// globalExportName returns the name under which ExportGlobals exports global idx.
-func globalExportName(idx uint32) string {
+// GlobalExportName returns the name under which ExportGlobals exports global
+// idx, for a host that reads or restores the globals of an instance.
+func GlobalExportName(idx uint32) string {
 	return "wasmcp.global." + strconv.FormatUint(uint64(idx), 10)
 }
 
@@ -230,7 +231,7 @@ func (in *instrumenter) exports() ([]byte, error) {
 	}
 	if in.o.ExportGlobals {
 		for g := m.nGlobalImports; g <= in.fuel; g++ {
-			name := globalExportName(g)
+			name := GlobalExportName(g)
 			if names[name] {
 				return nil, unsupported("module already exports %q", name)
 			}

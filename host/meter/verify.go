@@ -98,7 +98,7 @@ func Verify(wasm []byte, o Options) error {
 		}
 	}
 	if o.ExportGlobals {
-		name := globalExportName(fuel)
+		name := GlobalExportName(fuel)
 		found := false
 		for _, e := range m.exports {
 			found = found || (e.name == name && e.kind == kindGlobal && e.idx == fuel)
