@@ -56,6 +56,11 @@ bench: build $(HOSTILE_WASM)
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidateMeta -fuzztime 3m ./host/auth
 	$(GO) test -run '^$$' -fuzz FuzzInstrument -fuzztime 3m ./host/meter
+	$(GO) test -run '^$$' -fuzz FuzzRequest -fuzztime 3m ./hostfuncs
+	$(GO) test -run '^$$' -fuzz FuzzScrub -fuzztime 3m ./hostfuncs
+	$(GO) test -run '^$$' -fuzz FuzzDescriptor -fuzztime 3m ./host
+	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime 3m ./host
+	$(GO) test -run '^$$' -fuzz FuzzFast -fuzztime 3m ./jsonsel
 
 clean:
 	rm -rf bin dist

@@ -58,7 +58,7 @@ func TestReferenceErrorsEndToEnd(t *testing.T) {
 		refWant{"invalid_parameter", "Invalid userToken format for reddit", "reddit", "userToken must be a non-empty string"})
 	assertRefError(t, r, "get_github_user", nil, map[string]any{"userId": "user_123", "userToken": 42, "providerId": "github"},
 		refWant{"invalid_parameter", "Invalid userToken format for github", "github", "userToken must be a non-empty string"})
-	assertRefError(t, r, "get_github_user", nil, meta("user_123", "expired", "github"),
+	assertRefError(t, r, "get_github_user", nil, meta("user_123", "expired-temp-token", "github"),
 		refWant{"api_error", "Failed to exchange token with github backend", "github", "401 Unauthorized: Invalid or expired temp token"})
 
 	if n := len(gh.requests()) + len(rd.requests()); n != 0 {
@@ -68,7 +68,7 @@ func TestReferenceErrorsEndToEnd(t *testing.T) {
 		t.Errorf("the backend got %d requests, want 1 (only the 401 exchange; validation failures must not reach it)", n)
 	}
 	// Unknown _meta keys are ignored.
-	m := meta("user_123", "temp", "github")
+	m := meta("user_123", "temp_token_abc456", "github")
 	m["progressToken"] = "p1"
 	m["io.example/anything"] = map[string]any{"x": 1}
 	if res := r.call(t, "get_github_user", nil, m); res.IsError {
@@ -123,7 +123,7 @@ func TestBackendTimeoutEndToEnd(t *testing.T) {
 	})
 	r := startHost(t, hostOpts{backendURL: be.URL, args: []string{"--backend-timeout", "300ms"}})
 	start := time.Now()
-	assertRefError(t, r, "get_reddit_user", nil, meta("u", "t", "reddit"),
+	assertRefError(t, r, "get_reddit_user", nil, meta("u", "temp_token_abc456", "reddit"),
 		refWant{"api_error", "Failed to exchange token with reddit backend", "reddit", "Backend API request timed out"})
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("the timed-out call took %v", d)
@@ -161,14 +161,14 @@ func TestDebugLogsHaveNoSecrets(t *testing.T) {
 	be := defaultBackend(t)
 	r := startHost(t, hostOpts{backendURL: be.URL, args: []string{"--log-level", "debug"},
 		upstreams: map[string]string{"https://api.github.com": gh.URL}})
-	r.call(t, "get_github_user", nil, meta("dave", "tmp-dave-XYZ", "github"))
-	r.call(t, "list_github_repos", map[string]any{"per_page": 3}, meta("dave", "tmp-dave-XYZ", "github"))
-	r.call(t, "get_github_user", nil, meta("dave", "expired", "github"))
-	r.call(t, "get_github_user", nil, meta("dave", "tmp-dave-XYZ", "reddit"))
+	r.call(t, "get_github_user", nil, meta("dave", "tmp-dave-XYZ-token", "github"))
+	r.call(t, "list_github_repos", map[string]any{"per_page": 3}, meta("dave", "tmp-dave-XYZ-token", "github"))
+	r.call(t, "get_github_user", nil, meta("dave", "expired-temp-token", "github"))
+	r.call(t, "get_github_user", nil, meta("dave", "tmp-dave-XYZ-token", "reddit"))
 	r.session.Close()
 	time.Sleep(200 * time.Millisecond)
 	logs := r.stderr.String()
-	for _, secret := range []string{"tmp-dave-XYZ", tokenFor("dave", "github"), "s3cr3t"} {
+	for _, secret := range []string{"tmp-dave-XYZ-token", tokenFor("dave", "github"), "s3cr3t"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("secret %q appears in the debug logs", secret)
 		}
@@ -198,17 +198,17 @@ func TestCheckCommand(t *testing.T) {
 	}
 
 	be := defaultBackend(t)
-	out, err = exec.Command(hostBin, "check", "--backend-url", be.URL, "--no-mock", "--user-id", "erin", "--user-token", "tmp-erin").CombinedOutput()
+	out, err = exec.Command(hostBin, "check", "--backend-url", be.URL, "--no-mock", "--user-id", "erin", "--user-token", "tmp-erin-temp-token").CombinedOutput()
 	if err != nil {
 		t.Fatalf("host check (backend): %v\n%s", err, out)
 	}
-	if strings.Count(string(out), "PASS") != 3 || strings.Contains(string(out), tokenFor("erin", "github")) || strings.Contains(string(out), "tmp-erin") {
+	if strings.Count(string(out), "PASS") != 3 || strings.Contains(string(out), tokenFor("erin", "github")) || strings.Contains(string(out), "tmp-erin-temp-token") {
 		t.Errorf("backend check output wrong or leaks:\n%s", out)
 	}
 
 	// A backend URL, here from the environment, means the backend: without
 	// --no-mock, the check must not pass in mock mode.
-	cmd = exec.Command(hostBin, "check", "--user-id", "erin", "--user-token", "expired", "--provider", "github")
+	cmd = exec.Command(hostBin, "check", "--user-id", "erin", "--user-token", "expired-temp-token", "--provider", "github")
 	cmd.Env = append(cleanEnv(), "OAUTH_BACKEND_URL="+be.URL)
 	out, err = cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {

@@ -252,7 +252,11 @@ func (r *running) call(t *testing.T, tool string, args map[string]any, meta map[
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	res, err := r.session.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args, Meta: meta})
+	var arguments any // a nil map would go out as "arguments": null, which the host refuses
+	if args != nil {
+		arguments = args
+	}
+	res, err := r.session.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: arguments, Meta: meta})
 	if err != nil {
 		t.Fatalf("tools/call %s: %v", tool, err)
 	}
@@ -323,7 +327,7 @@ func defaultBackend(t *testing.T) *backend {
 			writeJSON(w, 400, map[string]any{"error": "bad request"})
 			return
 		}
-		if body.UserToken == "expired" {
+		if body.UserToken == "expired-temp-token" {
 			writeJSON(w, 401, map[string]any{"error": "invalid token"})
 			return
 		}

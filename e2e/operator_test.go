@@ -152,7 +152,7 @@ func TestHotReload(t *testing.T) {
 			// Add: github's plugin under another file name.
 			installPlugin(t, dir, "extra.wasm", pluginBytes(t, "github"))
 			r.waitTools(t, changed, append(githubTools, redditTools...)...)
-			if res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github")); res.IsError || structured(t, res)["login"] != "octocat" {
+			if res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github")); res.IsError || structured(t, res)["login"] != "octocat" {
 				t.Fatalf("the added tool failed: %s", text(res))
 			}
 
@@ -168,10 +168,10 @@ func TestHotReload(t *testing.T) {
 			drain(changed)
 			writeSlowly(t, filepath.Join(dir, "reddit.wasm"), pluginBytes(t, "github"))
 			r.waitTools(t, changed, githubTools...)
-			if res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github")); res.IsError {
+			if res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github")); res.IsError {
 				t.Fatalf("the replacing tool failed: %s", text(res))
 			}
-			if _, err := r.session.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_reddit_user", Meta: meta("u1", "t1", "reddit")}); err == nil {
+			if _, err := r.session.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_reddit_user", Meta: meta("u1", "temp-token-u1-0001", "reddit")}); err == nil {
 				t.Errorf("the replaced plugin's tool is still callable")
 			}
 			logs := r.stderr.String()
@@ -222,7 +222,7 @@ func TestCollisionRefusedThenRetried(t *testing.T) {
 		return logLine(r.stderr.String(), "plugin loaded", "file="+b) || logLine(r.stderr.String(), "plugin loaded", "file="+c)
 	})
 	eventually(t, "reddit's tools", func() bool { return slices.Equal(r.toolNames(t), redditTools) })
-	if res := r.call(t, "get_reddit_user", nil, meta("u1", "t1", "reddit")); res.IsError {
+	if res := r.call(t, "get_reddit_user", nil, meta("u1", "temp-token-u1-0001", "reddit")); res.IsError {
 		t.Fatalf("get_reddit_user after the retry: %s", text(res))
 	}
 }
@@ -246,7 +246,7 @@ func TestSHA256PinMismatch(t *testing.T) {
 	if got := r.toolNames(t); !slices.Equal(got, redditTools) {
 		t.Fatalf("tools = %v, want reddit's only: %v", got, redditTools)
 	}
-	if res := r.call(t, "get_reddit_user", nil, meta("u1", "t1", "reddit")); res.IsError {
+	if res := r.call(t, "get_reddit_user", nil, meta("u1", "temp-token-u1-0001", "reddit")); res.IsError {
 		t.Fatalf("get_reddit_user: %s", text(res))
 	}
 }
@@ -262,10 +262,11 @@ type httpHost struct {
 
 var servingURL = regexp.MustCompile(`msg="serving MCP over streamable HTTP" url=(\S+)`)
 
-// startHTTPHost runs bin/host serve --http on a free loopback port.
+// startHTTPHost runs bin/host serve --http on a free loopback port, with no
+// drain at shutdown unless o.args sets --drain.
 func startHTTPHost(t *testing.T, o hostOpts) *httpHost {
 	t.Helper()
-	o.args = append(o.args, "--http", "127.0.0.1:0")
+	o.args = append([]string{"--drain", "0"}, append(o.args, "--http", "127.0.0.1:0")...)
 	cmd := hostCommand(t, o, "serve")
 	h := &httpHost{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = h.stderr
@@ -385,7 +386,7 @@ func TestStreamableHTTP(t *testing.T) {
 				t.Fatalf("connecting with the token: %v", err)
 			}
 			before := len(gh.requests())
-			res, err := s.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("alice", "temp-alice", "github")})
+			res, err := s.CallTool(t.Context(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("alice", "temp-alice-token-01", "github")})
 			if err != nil {
 				t.Fatal(err)
 			}

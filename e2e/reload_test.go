@@ -112,7 +112,7 @@ func TestHotReplaceSamePluginNewVersion(t *testing.T) {
 		t.Fatalf("tools at start = %v, want [which_version]", got)
 	}
 	version := func(res *mcp.CallToolResult) any { return structured(t, res)["version"] }
-	if res := r.call(t, "which_version", nil, meta("u1", "t1", "github")); res.IsError || version(res) != "1" {
+	if res := r.call(t, "which_version", nil, meta("u1", "temp-token-u1-0001", "github")); res.IsError || version(res) != "1" {
 		t.Fatalf("before the replacement: %s, want version 1", text(res))
 	}
 
@@ -124,7 +124,7 @@ func TestHotReplaceSamePluginNewVersion(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		res, err := r.session.CallTool(ctx, &mcp.CallToolParams{Name: "which_version", Arguments: map[string]any{"hold": true}, Meta: meta("u2", "t2", "github")})
+		res, err := r.session.CallTool(ctx, &mcp.CallToolParams{Name: "which_version", Arguments: map[string]any{"hold": true}, Meta: meta("u2", "temp-token-u2-0002", "github")})
 		inFlight <- result{res, err}
 	}()
 	select {
@@ -161,7 +161,7 @@ func TestHotReplaceSamePluginNewVersion(t *testing.T) {
 	default:
 	}
 	for _, user := range []string{"u1", "u3"} { // a user with an instance of v1, and a new one
-		if res := r.call(t, "which_version", nil, meta(user, "t-"+user, "github")); res.IsError || version(res) != "2" {
+		if res := r.call(t, "which_version", nil, meta(user, "temp-token-of-"+user, "github")); res.IsError || version(res) != "2" {
 			t.Fatalf("a new call by %s after the replacement: %s, want version 2", user, text(res))
 		}
 	}
@@ -180,7 +180,7 @@ func TestHotReplaceSamePluginNewVersion(t *testing.T) {
 	if got.res.IsError || version(got.res) != "1" {
 		t.Fatalf("the call in flight: %s, want success on version 1", text(got.res))
 	}
-	if res := r.call(t, "which_version", nil, meta("u2", "t2", "github")); res.IsError || version(res) != "2" {
+	if res := r.call(t, "which_version", nil, meta("u2", "temp-token-u2-0002", "github")); res.IsError || version(res) != "2" {
 		t.Fatalf("a call after the one in flight finished: %s, want version 2", text(res))
 	}
 	if logs := r.stderr.String(); strings.Contains(logs, "plugin not loaded") || strings.Contains(logs, "plugin call failed") {
@@ -220,7 +220,7 @@ func TestToolNameCollisionBetweenPlugins(t *testing.T) {
 	servedByGitHub := func(when string) {
 		t.Helper()
 		before := len(gh.requests())
-		res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github"))
+		res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github"))
 		if res.IsError || structured(t, res)["login"] != "octocat" {
 			t.Fatalf("%s: get_github_user = %s, want the fake API's login octocat (served by the github plugin)", when, text(res))
 		}
@@ -251,7 +251,7 @@ func TestToolNameCollisionBetweenPlugins(t *testing.T) {
 			logLine(r.stderr.String(), "plugin loaded", "file="+z, "plugin=dupetool")
 	})
 	before := len(gh.requests())
-	if res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github")); res.IsError || structured(t, res)["served_by"] != "dupetool" {
+	if res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github")); res.IsError || structured(t, res)["served_by"] != "dupetool" {
 		t.Fatalf("get_github_user after github.wasm went away: %s, want dupetool's answer", text(res))
 	}
 	if n := len(gh.requests()) - before; n != 0 {

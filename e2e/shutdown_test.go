@@ -55,7 +55,7 @@ type callResult struct {
 func slowCall(s *mcp.ClientSession) <-chan callResult {
 	done := make(chan callResult, 1)
 	go func() {
-		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "t1", "github")})
+		res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "temp-token-u1-0001", "github")})
 		done <- callResult{res, err}
 	}()
 	return done
@@ -88,7 +88,7 @@ func TestShutdownOnStdinEOFFinishesCallInFlight(t *testing.T) {
 	for _, m := range []string{
 		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`,
 		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
-		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_github_user","arguments":{},"_meta":{"userId":"u1","userToken":"tmp-u1","providerId":"github"}}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_github_user","arguments":{},"_meta":{"userId":"u1","userToken":"tmp-u1-temp-token","providerId":"github"}}}`,
 	} {
 		if _, err := io.WriteString(stdin, m+"\n"); err != nil {
 			t.Fatal(err)

@@ -72,7 +72,7 @@ func TestEveryToolSendsExactlyItsToken(t *testing.T) {
 					api = rd
 				}
 				before := len(api.requests())
-				res := r.call(t, c.tool, c.args, meta("alice", "temp-alice", c.provider))
+				res := r.call(t, c.tool, c.args, meta("alice", "temp-alice-token-01", c.provider))
 				if res.IsError {
 					t.Fatalf("%s: tool error: %s", c.tool, text(res))
 				}
@@ -106,7 +106,7 @@ func TestEveryToolSendsExactlyItsToken(t *testing.T) {
 					t.Errorf("list_user_subreddits: query %q lacks limit=10", got.Query)
 				}
 				all := resultJSON(t, res)
-				if strings.Contains(all, wantToken) || strings.Contains(all, "temp-alice") {
+				if strings.Contains(all, wantToken) || strings.Contains(all, "temp-alice-token-01") {
 					t.Errorf("%s: a secret appears in the result: %s", c.tool, all)
 				}
 				if c.field != "" {
@@ -129,7 +129,7 @@ func TestEveryToolSendsExactlyItsToken(t *testing.T) {
 					}
 				}
 			}
-			if strings.Contains(r.stderr.String(), "temp-alice") || strings.Contains(r.stderr.String(), "s3cr3t") || strings.Contains(r.stderr.String(), mockGitHub) {
+			if strings.Contains(r.stderr.String(), "temp-alice-token-01") || strings.Contains(r.stderr.String(), "s3cr3t") || strings.Contains(r.stderr.String(), mockGitHub) {
 				t.Errorf("a secret appears in the logs")
 			}
 		})
@@ -143,7 +143,7 @@ func TestAPIErrorIsToolError(t *testing.T) {
 			writeJSON(w, status, map[string]any{"message": "upstream says no"})
 		})
 		r := startHost(t, hostOpts{mock: true, upstreams: map[string]string{"https://api.github.com": gh.URL}})
-		res := r.call(t, "get_github_user", nil, meta("u1", "t1", "github"))
+		res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github"))
 		if !res.IsError {
 			t.Fatalf("status %d: not a tool error: %s", status, text(res))
 		}
@@ -161,7 +161,7 @@ func TestInvalidArgumentsAreRefused(t *testing.T) {
 	gh := fakeGitHub(t)
 	be := defaultBackend(t)
 	r := startHost(t, hostOpts{backendURL: be.URL, upstreams: map[string]string{"https://api.github.com": gh.URL}})
-	res := r.call(t, "list_github_repos", map[string]any{"per_page": 1000}, meta("u1", "t1", "github"))
+	res := r.call(t, "list_github_repos", map[string]any{"per_page": 1000}, meta("u1", "temp-token-u1-0001", "github"))
 	if !res.IsError || !strings.Contains(text(res), "per_page") {
 		t.Fatalf("want a tool error naming per_page, got %v: %s", res.IsError, text(res))
 	}
@@ -173,7 +173,7 @@ func TestInvalidArgumentsAreRefused(t *testing.T) {
 // An unknown tool is a protocol error, not a tool result.
 func TestUnknownToolIsProtocolError(t *testing.T) {
 	r := startHost(t, hostOpts{mock: true})
-	_, err := r.session.CallTool(t.Context(), &mcp.CallToolParams{Name: "no_such_tool", Meta: meta("u", "t", "github")})
+	_, err := r.session.CallTool(t.Context(), &mcp.CallToolParams{Name: "no_such_tool", Meta: meta("u", "temp_token_abc456", "github")})
 	if err == nil {
 		t.Fatal("calling an unknown tool succeeded")
 	}

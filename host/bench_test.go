@@ -45,7 +45,7 @@ func newBenchFakes(b *testing.B) *benchFakes {
 	f := &benchFakes{}
 	f.backend = httptest.NewServer(f.timed(func(w http.ResponseWriter, r *http.Request) {
 		var body struct{ UserID, UserToken, ProviderID string }
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.UserToken != "ut."+body.UserID {
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.UserToken != benchUserToken(body.UserID) {
 			http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
 			return
 		}
@@ -124,7 +124,8 @@ func newBenchHost(b *testing.B, f *benchFakes, pool PoolConfig) *Host {
 	}
 	h, err := New(Options{
 		Config: Config{
-			Pool: pool,
+			Pool:  pool,
+			Calls: NoCallBounds(), // measure the host, not its gate
 			Plugins: map[string]PluginConfig{
 				"github": {Upstreams: map[string]string{"https://api.github.com": f.github.URL}},
 			},
@@ -145,7 +146,7 @@ func newBenchHost(b *testing.B, f *benchFakes, pool PoolConfig) *Host {
 // callMessage is the JSON-RPC tools/call of get_github_user by user.
 func callMessage(id int64, user string) []byte {
 	return fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"get_github_user","arguments":{},"_meta":{"userId":%q,"userToken":%q,"providerId":"github"}}}`,
-		id, user, "ut."+user)
+		id, user, benchUserToken(user))
 }
 
 // benchCall sends msg through the MCP server, encodes the response as a
@@ -257,7 +258,7 @@ func benchPool(b *testing.B) (*pool, *Plugin) {
 	f := newBenchFakes(b)
 	h := newBenchHost(b, f, PoolConfig{})
 	pl := githubPlugin(b, h)
-	p := newPool(PoolConfig{Warm: -1, MaxIdle: 64, IdleTTL: time.Hour}.Or(defaultPool), pl.newInstance, pl.newCleanInstance, nil)
+	p := newPool(PoolConfig{Warm: -1, MaxIdle: 64, IdleTTL: time.Hour}.Or(defaultPool), pl.newInstance, nil)
 	b.Cleanup(p.close)
 	return p, pl
 }
@@ -409,3 +410,6 @@ func BenchmarkGuestCall(b *testing.B) {
 		}
 	}
 }
+
+// benchUserToken is user's temporary token: long enough to be one.
+func benchUserToken(user string) string { return "ut.bench-temp-token." + user }

@@ -20,6 +20,7 @@ import (
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/host/auth"
 	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // toolHandler serves one tool of one plugin. The order of the steps is the
@@ -90,9 +91,12 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 			MaxRequests:      pl.Limits.MaxHTTPRequests,
 			MaxResponseBytes: pl.Limits.MaxHTTPResponseBytes,
 			MaxOutputBytes:   pl.Limits.MaxOutputBytes,
+			MaxLogRecords:    pl.Limits.MaxLogRecords,
+			MaxLogBytes:      pl.Limits.MaxLogBytes,
 		},
 		Logger: h.logger,
 	}
+	defer call.LogDropped(ctx) // the call's one line about log lines dropped, if any
 	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
 	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, call, tool, args, userKey(creds, token))
 	if code, _ := contextEnd(ctx); outcome != "ok" && code != "" {
@@ -156,9 +160,9 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 			if why != "" {
 				reason = why + " (" + reason + ")"
 			}
-			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", full, "guest_stderr", why)
+			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", safetext.Escape(full), "guest_stderr", safetext.Escape(why))
 		} else {
-			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", reason)
+			h.logger.Warn("plugin call failed", "plugin", pl.Name(), "tool", tool, "rc", rc, "err", safetext.Escape(reason))
 		}
 		return mcp.NewToolResultError(fmt.Sprintf("plugin %q failed while running %s: %s", pl.Name(), tool, reason)), "plugin_error"
 	}
@@ -195,13 +199,28 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 		if msg == "" {
 			msg = "the tool failed without saying why"
 		}
+		if n := sentBytes(msg, false); n > maxResultBytes {
+			return resultTooLarge(pl, n), "output_too_large"
+		}
 		return mcp.NewToolResultError(msg), "tool_error"
 	}
 	if cr.Content == nil {
 		cr.Content = map[string]any{}
 	}
 	text, _ := json.Marshal(cr.Content)
-	return mcp.NewToolResultStructured(cr.Content, string(text)), "ok"
+	if n := sentBytes(string(text), true); n > maxResultBytes {
+		return resultTooLarge(pl, n), "output_too_large"
+	}
+	// The structured result is the text's bytes: encoded once, not once
+	// for the text and again, keys sorted anew, for the answer.
+	return mcp.NewToolResultStructured(json.RawMessage(text), string(text)), "ok"
+}
+
+// resultTooLarge is the tool error for a result that would take n bytes
+// in the answer.
+func resultTooLarge(pl *Plugin, n int) *mcp.CallToolResult {
+	return mcp.NewToolResultError(fmt.Sprintf("plugin %q returned a result that takes %d bytes as sent, above the host's limit of %d for one result (MCP clients refuse larger messages): return less, or page it",
+		pl.Name(), n, maxResultBytes))
 }
 
 // callObserver is shown the instance a tool call of pl ran on, right after
@@ -317,8 +336,13 @@ func scrubValue(v any, scrub func(string) string) any {
 }
 
 // decodeResult decodes a guest's CallResult, keeping numbers as written
-// (json.Number) so that large integers survive and can be scrubbed.
+// (json.Number) so that large integers survive and can be scrubbed. A result
+// nested deeper than maxJSONDepth is refused before it is decoded: clients
+// cannot read it.
 func decodeResult(out []byte, cr *abi.CallResult) error {
+	if jsonDeeperThan(out, maxJSONDepth) {
+		return fmt.Errorf("it is nested deeper than %d levels, the host's limit for JSON from a plugin (MCP clients refuse deeper JSON): flatten it", maxJSONDepth)
+	}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	dec.UseNumber()
 	if err := dec.Decode(cr); err != nil {

@@ -10,9 +10,11 @@ import (
 	"github.com/wasmcp/wasmcp/hostfuncs"
 )
 
-// A guest's result is scrubbed inside its decoded values, so that a secret
-// of any length leaves the result valid JSON and absent.
+// A guest's result is scrubbed inside its decoded values, so that it stays
+// valid JSON; a secret too short to be one is not looked for, so that it
+// never alters legitimate data.
 func TestResultScrubbing(t *testing.T) {
+	const access = "gho_access_token_0001"
 	tests := []struct {
 		name    string
 		out     string
@@ -21,15 +23,15 @@ func TestResultScrubbing(t *testing.T) {
 		wantMsg string
 	}{
 		{
-			name:    "one-letter user token does not break the JSON",
-			out:     `{"content":{"login":"octocat","site_admin":true,"bio":null,"n":1}}`,
-			secrets: []string{"gho_access", "t"},
-			want:    `{"bio":null,"login":"oc[REDACTED]oca[REDACTED]","n":1,"si[REDACTED]e_admin":true}`,
+			name:    "a one-letter user token alters nothing",
+			out:     `{"content":{"login":"octocat","site_admin":true,"bio":null,"n":1,"followers":"o"}}`,
+			secrets: []string{access, "t", "o", "1"},
+			want:    `{"bio":null,"followers":"o","login":"octocat","n":1,"site_admin":true}`,
 		},
 		{
 			name:    "keys, nested objects and arrays",
-			out:     `{"content":{"gho_access":{"list":["a gho_access b",["gho_access"]]}}}`,
-			secrets: []string{"gho_access", ""},
+			out:     `{"content":{"gho_access_token_0001":{"list":["a gho_access_token_0001 b",["GHO_ACCESS_TOKEN_0001"]]}}}`,
+			secrets: []string{access, ""},
 			want:    `{"[REDACTED]":{"list":["a [REDACTED] b",["[REDACTED]"]]}}`,
 		},
 		{
@@ -40,14 +42,14 @@ func TestResultScrubbing(t *testing.T) {
 		},
 		{
 			name:    "escaped spellings, as the host functions scrub them",
-			out:     `{"content":{"q":"token=gho_a%2Bb%2F","j":"gho_a+b/"}}`,
-			secrets: []string{"gho_a+b/"},
+			out:     `{"content":{"q":"token=gho_a%2Bb%2F_access_0001","j":"gho_a+b/_access_0001"}}`,
+			secrets: []string{"gho_a+b/_access_0001"},
 			want:    `{"j":"[REDACTED]","q":"token=[REDACTED]"}`,
 		},
 		{
 			name:    "the error message",
-			out:     `{"isError":true,"message":"API said: bad token gho_access"}`,
-			secrets: []string{"gho_access"},
+			out:     `{"isError":true,"message":"API said: bad token gho_access_token_0001"}`,
+			secrets: []string{access},
 			want:    `{}`,
 			wantMsg: "API said: bad token [REDACTED]",
 		},

@@ -2,11 +2,18 @@ package host
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"math"
 	"os"
+	"reflect"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/token"
 
 	"github.com/wasmcp/wasmcp/hostfuncs"
 )
@@ -25,6 +32,9 @@ type Config struct {
 	Limits Limits `yaml:"limits"`
 	// Pool tunes the instance pools of all plugins.
 	Pool PoolConfig `yaml:"pool"`
+	// Calls bounds the tool calls running at once and each user's rate of
+	// calls, over either transport; see gate.
+	Calls CallsConfig `yaml:"calls"`
 	// Providers adds token hosts for providers the host does not know, or
 	// extra hosts for ones it does. A plugin may only declare hosts of its
 	// provider.
@@ -44,6 +54,9 @@ type BackendConfig struct {
 	Mock *bool `yaml:"mock"`
 	// Timeout of one exchange (default 10s), never beyond the call's deadline.
 	Timeout time.Duration `yaml:"timeout"`
+	// Proxy is an HTTP proxy through which to reach an https backend; ""
+	// means none. The environment's HTTPS_PROXY is never used.
+	Proxy string `yaml:"proxy"`
 }
 
 // ProviderConfig lists the base URLs a provider's token may be sent to.
@@ -73,6 +86,11 @@ type Limits struct {
 	MaxHTTPResponseBytes int64 `yaml:"max_http_response_bytes"`
 	// MaxHTTPRequests caps the host HTTP calls one tool call may make.
 	MaxHTTPRequests int `yaml:"max_http_requests"`
+	// MaxLogRecords and MaxLogBytes are one call's log budget: the lines,
+	// and their bytes, the plugin may cause; past it lines are dropped and
+	// one line says how many.
+	MaxLogRecords int   `yaml:"max_log_records"`
+	MaxLogBytes   int64 `yaml:"max_log_bytes"`
 }
 
 // PoolConfig tunes instance reuse; see RATIONALE.md, "Why per-user instances?".
@@ -94,6 +112,59 @@ type PoolConfig struct {
 	MaxBytes int64 `yaml:"max_bytes"`
 }
 
+// CallsConfig bounds the work clients can start; see RATIONALE.md, "Why cap
+// calls in flight, per host and per user?". A zero field takes the default;
+// a negative one means no limit. A user is the userId of a call's _meta.
+type CallsConfig struct {
+	// MaxInFlight caps the tool calls running at once, all users together.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// PerUserInFlight caps the tool calls one user has running at once.
+	PerUserInFlight int `yaml:"per_user_in_flight"`
+	// PerUserRate is the calls per second one user may start, on average.
+	PerUserRate float64 `yaml:"per_user_rate"`
+	// PerUserBurst is how many calls a user may start at once, above the
+	// rate, after a quiet spell.
+	PerUserBurst int `yaml:"per_user_burst"`
+}
+
+var defaultCalls = CallsConfig{MaxInFlight: 64, PerUserInFlight: 8, PerUserRate: 10, PerUserBurst: 20}
+
+// DefaultCalls returns the call bounds used where none are configured.
+func DefaultCalls() CallsConfig { return defaultCalls }
+
+// NoCallBounds returns call bounds that are all off: for measurements (host
+// bench) and tests that are not about the bounds.
+func NoCallBounds() CallsConfig {
+	return CallsConfig{MaxInFlight: -1, PerUserInFlight: -1, PerUserRate: -1}
+}
+
+// Or returns c with each zero field taken from d.
+func (c CallsConfig) Or(d CallsConfig) CallsConfig {
+	if c.MaxInFlight == 0 {
+		c.MaxInFlight = d.MaxInFlight
+	}
+	if c.PerUserInFlight == 0 {
+		c.PerUserInFlight = d.PerUserInFlight
+	}
+	if c.PerUserRate == 0 {
+		c.PerUserRate = d.PerUserRate
+	}
+	if c.PerUserBurst == 0 {
+		c.PerUserBurst = d.PerUserBurst
+	}
+	return c
+}
+
+func (c CallsConfig) validate() error {
+	if math.IsNaN(c.PerUserRate) || math.IsInf(c.PerUserRate, 0) {
+		return fmt.Errorf("calls.per_user_rate: want calls per second, a finite number, got %v", c.PerUserRate)
+	}
+	if c.PerUserBurst < 0 {
+		return fmt.Errorf("calls.per_user_burst %d must not be negative (set per_user_rate: -1 for no rate limit)", c.PerUserBurst)
+	}
+	return nil
+}
+
 // DefaultLimits are the limits of a plugin nobody configured.
 var defaultLimits = Limits{
 	Timeout:              30 * time.Second,
@@ -101,6 +172,8 @@ var defaultLimits = Limits{
 	MaxOutputBytes:       1 << 20,
 	MaxHTTPResponseBytes: 4 << 20,
 	MaxHTTPRequests:      16,
+	MaxLogRecords:        hostfuncs.DefaultMaxLogRecords,
+	MaxLogBytes:          hostfuncs.DefaultMaxLogBytes,
 }
 
 var defaultPool = PoolConfig{Warm: 2, MaxIdle: 64, IdleTTL: 5 * time.Minute}
@@ -127,6 +200,12 @@ func (l Limits) Or(d Limits) Limits {
 	}
 	if l.MaxHTTPRequests <= 0 {
 		l.MaxHTTPRequests = d.MaxHTTPRequests
+	}
+	if l.MaxLogRecords <= 0 {
+		l.MaxLogRecords = d.MaxLogRecords
+	}
+	if l.MaxLogBytes <= 0 {
+		l.MaxLogBytes = d.MaxLogBytes
 	}
 	return l
 }
@@ -162,7 +241,8 @@ func (l Limits) validate(where string) error {
 	if l.MemoryMiB > 4096 {
 		return fmt.Errorf("%s: memory_mib %d is above the Wasm maximum of 4096", where, l.MemoryMiB)
 	}
-	if l.Timeout < 0 || l.MaxOutputBytes < 0 || l.MaxHTTPResponseBytes < 0 || l.MaxHTTPRequests < 0 {
+	if l.Timeout < 0 || l.MaxOutputBytes < 0 || l.MaxHTTPResponseBytes < 0 || l.MaxHTTPRequests < 0 ||
+		l.MaxLogRecords < 0 || l.MaxLogBytes < 0 {
 		return fmt.Errorf("%s: limits must not be negative", where)
 	}
 	return nil
@@ -184,8 +264,8 @@ func ParseConfig(data []byte) (Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return c, nil
 	}
-	if err := yaml.UnmarshalWithOptions(data, &c, yaml.Strict()); err != nil {
-		return Config{}, fmt.Errorf("config: %s", yaml.FormatError(err, false, true))
+	if err := decodeYAML(data, &c); err != nil {
+		return Config{}, fmt.Errorf("config: %s", yamlError(err))
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -193,9 +273,73 @@ func ParseConfig(data []byte) (Config, error) {
 	return c, nil
 }
 
+// decodeYAML decodes data into c, strictly. The decoder panics on some
+// malformed files (a tag with no value on a list: "hosts: !x", found by
+// FuzzParseConfig); such a file is refused like any other mistake.
+func decodeYAML(data []byte, c *Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML decoder failed on this file (%v): look for a tag such as !x with no value", r)
+		}
+	}()
+	return yaml.UnmarshalWithOptions(data, c, yaml.Strict())
+}
+
+// yamlError words a decoding error for the operator. A duration written
+// as a bare number ("timeout: 30") or a malformed string gets the fix, not
+// the decoder's Go types.
+func yamlError(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && te.DstType == reflect.TypeFor[time.Duration]() && te.Token != nil {
+		got := clipValue(te.Token.Value)
+		if te.SrcType != nil {
+			switch te.SrcType.Kind() {
+			case reflect.Slice, reflect.Array:
+				got = "a list"
+			case reflect.Map, reflect.Struct:
+				got = "a mapping"
+			}
+		}
+		msg := fmt.Sprintf("%s: want a duration like 30s, got %s", yamlKey(te.Token), got)
+		if _, nerr := strconv.ParseFloat(te.Token.Value, 64); nerr == nil {
+			msg += ": add a unit (ms, s, m or h)"
+		}
+		return yaml.FormatErrorWithToken(msg, te.Token, false, true)
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "time: ") {
+		// time.ParseDuration's error, which the decoder returns bare.
+		return clipValue(strings.TrimPrefix(msg, "time: ")) + ": want a duration like 30s"
+	}
+	return yaml.FormatError(err, false, true)
+}
+
+// yamlKey names the mapping key whose value is tk, or "value".
+func yamlKey(tk *token.Token) string {
+	if p := tk.Prev; p != nil && p.Type == token.MappingValueType && p.Prev != nil {
+		return clipValue(p.Prev.Value)
+	}
+	return "value"
+}
+
+// clipValue cuts a config value quoted in an error to a readable length.
+func clipValue(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // Validate checks the values that YAML typing cannot.
 func (c Config) Validate() error {
 	if err := c.Limits.validate("limits"); err != nil {
+		return err
+	}
+	if err := c.Calls.validate(); err != nil {
 		return err
 	}
 	for name, p := range c.Plugins {

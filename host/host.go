@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -55,6 +54,7 @@ type Host struct {
 	loader    *loader
 	reg       *registry
 	mcp       *server.MCPServer
+	gate      *gate // admits every tool call; see gate.go
 
 	// afterCall, when not nil, is shown the instance of every tool call;
 	// see callObserver. Only tests set it.
@@ -94,6 +94,7 @@ func New(o Options) (*Host, error) {
 		exchanger: o.Exchanger,
 		loader:    newLoader(o.Config, append(funcs.HostFunctions(), meterFunctions()...), logger),
 		reg:       newRegistry(),
+		gate:      newGate(o.Config.Calls, logger),
 		collided:  map[string]bool{},
 	}
 	h.mcp = server.NewMCPServer("wasmcp", version,
@@ -149,22 +150,20 @@ func (h *Host) LoadDir(ctx context.Context, dir string) []error {
 	if err != nil {
 		return []error{err}
 	}
-	// Plugins load in parallel, each on its own, so that a slow one delays
-	// nobody; they register in file order, so that a collision always goes
-	// the same way.
+	// Plugins load in parallel, each on its own deadlines, so that a slow
+	// one delays nobody (the loader bounds the compiles running at once);
+	// they register in file order, so that a collision always goes the
+	// same way.
 	type loaded struct {
 		pl  *Plugin
 		err error
 	}
 	results := make([]loaded, len(files))
-	sem := make(chan struct{}, max(runtime.GOMAXPROCS(0), 2))
 	var wg sync.WaitGroup
 	for i, f := range files {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
 			pl, err := h.loader.load(ctx, f)
 			results[i] = loaded{pl, err}
 		}()
@@ -224,7 +223,7 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 		schema, _ := json.Marshal(t.InputSchema)
 		tools = append(tools, server.ServerTool{
 			Tool:    mcp.Tool{Name: t.Name, Description: t.Description, RawInputSchema: schema},
-			Handler: h.toolHandler(pl, t.Name),
+			Handler: h.gate.wrap(pl, t.Name, h.toolHandler(pl, t.Name)),
 		})
 		keep[t.Name] = true
 	}

@@ -96,6 +96,9 @@ func (hh *harness) serveBackend(w http.ResponseWriter, r *http.Request) {
 // serveAPI is the fake provider API. It knows users only by their access
 // token, and names the token's user in what it answers.
 func (hh *harness) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if hh.extraAPI != nil && hh.extraAPI(hh, w, r) {
+		return
+	}
 	auth := r.Header.Get("Authorization")
 	user, known := hh.byToken[strings.TrimPrefix(auth, "Bearer ")]
 	switch r.URL.Path {

@@ -140,20 +140,26 @@ type harnessOptions struct {
 	users int
 	// noGitHub leaves the real github plugin out.
 	noGitHub bool
+	// newUser makes each user and their tokens (default newFakeUser).
+	newUser func(id string) fakeUser
+	// api, when set, serves the fake API's requests first: it answers those
+	// it knows, reporting true, and leaves the rest to serveAPI.
+	api func(hh *harness, w http.ResponseWriter, r *http.Request) bool
 }
 
 // harness is a Host with its fakes.
 type harness struct {
-	t       testing.TB
-	host    *Host
-	logs    *syncBuffer
-	api     *recorder // the fake provider API, upstream of https://api.github.com
-	evil    *recorder // no request may ever reach it
-	backend *recorder // the token backend
-	users   map[string]fakeUser
-	byToken map[string]string // access token → user id
-	plugins map[string]*Plugin
-	ids     atomic.Int64
+	t        testing.TB
+	host     *Host
+	logs     *syncBuffer
+	api      *recorder // the fake provider API, upstream of https://api.github.com
+	evil     *recorder // no request may ever reach it
+	backend  *recorder // the token backend
+	users    map[string]fakeUser
+	byToken  map[string]string // access token → user id
+	extraAPI func(hh *harness, w http.ResponseWriter, r *http.Request) bool
+	plugins  map[string]*Plugin
+	ids      atomic.Int64
 
 	scanned  atomic.Int64
 	scanMu   sync.Mutex
@@ -182,9 +188,14 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	hh := &harness{
 		t: t, logs: &syncBuffer{}, users: map[string]fakeUser{}, byToken: map[string]string{},
 		plugins: map[string]*Plugin{}, lastInst: map[string]*extism.Plugin{}, lastMems: map[string]map[string][]byte{},
+		extraAPI: o.api,
+	}
+	newUser := o.newUser
+	if newUser == nil {
+		newUser = newFakeUser
 	}
 	for _, id := range userIDs(o.users) {
-		u := newFakeUser(id)
+		u := newUser(id)
 		hh.users[id] = u
 		hh.byToken[u.AccessToken] = id
 	}
@@ -208,7 +219,9 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if pool.Warm == 0 {
 		pool.Warm = -1
 	}
-	cfg := Config{CacheDir: sharedCacheDir(), Limits: global, Pool: pool, Plugins: map[string]PluginConfig{}}
+	// The call bounds are off: the tests that race many calls are about
+	// isolation, not refusals (gate_test.go tests those).
+	cfg := Config{CacheDir: sharedCacheDir(), Limits: global, Pool: pool, Calls: NoCallBounds(), Plugins: map[string]PluginConfig{}}
 	files := make([]string, 0, len(o.guests)+1)
 	for _, g := range o.guests {
 		files = append(files, guestFile(t, g))

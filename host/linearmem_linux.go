@@ -17,12 +17,17 @@ import (
 // The garbage collector neither scans it nor counts it toward its goal, so
 // an instance costs the pages it touched and nothing more.
 //
-// A memory can also be snapshotted and reset (see resetter): snapshot moves
-// its pages into a memfd and maps that privately over them, copy-on-write;
-// reset drops the private pages with MADV_DONTNEED, which brings back the
-// snapshot's bytes (and zeros above it) in time proportional to the pages
-// the guest dirtied. See RATIONALE.md, "Why reset instances instead of
-// keeping one per user?".
+// A memory can also be snapshotted and reset (see reset.go): snapshot moves
+// its pages into a sealed memfd and maps that privately over them,
+// copy-on-write, and maps it once more, read-only, as the view that resets
+// copy from. reset finds the pages that are no longer the memfd's own (the
+// guest wrote them; see pagescan_linux.go) and copies the snapshot's bytes
+// back into them, or zeros above the snapshot. Those pages stay the
+// instance's, so its next call writes them without a page fault. When they
+// are many, or the kernel cannot list them, reset drops every private page
+// with MADV_DONTNEED instead, which brings back the same bytes through page
+// faults. See RATIONALE.md, "Why reset instances instead of keeping one per
+// user?" and "Why copy pages back instead of dropping them?".
 type linearMemory struct {
 	buf  []byte // the whole reservation, len = cap = max
 	size uint64 // the memory's current length
@@ -31,7 +36,18 @@ type linearMemory struct {
 	// whose size the guest sees is virtual (see vmem.go) and which is grown
 	// to its cap right after the snapshot.
 	grows bool
+	// view maps the snapshot's memfd read-only: the bytes reset copies.
+	view []byte
+	// vec and regions are scanPages' buffers, kept from reset to reset.
+	vec, regions []pageRegion
+	// kept is how many pages the last reset kept private (copied back).
+	kept int
 }
+
+// maxKeptPages bounds the pages a reset copies back and keeps; past it, a
+// reset drops them all. Copying a page back costs less than the page fault
+// that brings it back after a drop, but kept pages stay resident.
+const maxKeptPages = 1024
 
 const linearMemoryProt = unix.PROT_READ | unix.PROT_WRITE
 
@@ -43,6 +59,9 @@ func newLinearMemory(max uint64) (*linearMemory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reserving %d bytes of guest memory: %w", max, err)
 	}
+	// Pages of 4 KiB: a huge page would make a reset copy 2 MiB where the
+	// guest wrote a byte, and pin 2 MiB where it touched one page.
+	_ = unix.Madvise(buf, unix.MADV_NOHUGEPAGE)
 	return &linearMemory{buf: buf}, nil
 }
 
@@ -74,23 +93,41 @@ func (m *linearMemory) unmap() {
 		_ = unix.Munmap(m.buf)
 		m.buf = nil
 	}
+	if m.view != nil {
+		_ = unix.Munmap(m.view)
+		m.view = nil
+	}
 }
 
 // snapshot makes the memory's current bytes its reset point.
 func (m *linearMemory) snapshot() error {
 	n := m.size
-	fd, err := unix.MemfdCreate("wasmcp-snapshot", unix.MFD_CLOEXEC)
+	fd, err := unix.MemfdCreate("wasmcp-snapshot", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return fmt.Errorf("memfd_create: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "wasmcp-snapshot")
-	defer f.Close() // the mapping keeps the memfd alive
+	defer f.Close() // the mappings keep the memfd alive
 	if n > 0 {
 		if _, err := f.WriteAt(m.buf[:n], 0); err != nil {
 			return fmt.Errorf("writing the snapshot: %w", err)
 		}
 		if _, err := unix.MmapPtr(fd, 0, unsafe.Pointer(unsafe.SliceData(m.buf)), uintptr(n), linearMemoryProt, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
 			return fmt.Errorf("mapping the snapshot: %w", err)
+		}
+	}
+	// Nothing may change the snapshot from now on: a reset trusts every
+	// page that still reads through the memfd. The seal comes after the
+	// private mapping (older kernels refuse a writable mapping of a sealed
+	// memfd, even a private one) and before the shared view (newer ones
+	// refuse the seal while a shared mapping could be made writable).
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL); err != nil {
+		return fmt.Errorf("sealing the snapshot: %w", err)
+	}
+	if n > 0 {
+		if view, err := unix.Mmap(fd, 0, int(n), unix.PROT_READ, unix.MAP_SHARED); err == nil {
+			m.view = view
+			m.vec = make([]pageRegion, 256)
 		}
 	}
 	m.snap = n
@@ -103,7 +140,58 @@ func (m *linearMemory) reset() bool {
 	if m.buf == nil || m.snap == 0 || m.size < m.snap || (m.size != m.snap && !m.grows) {
 		return false
 	}
+	if m.copyBack() {
+		return true
+	}
+	m.kept = 0
 	return unix.Madvise(m.buf[:m.size], unix.MADV_DONTNEED) == nil
+}
+
+// copyBack restores every page that is not the snapshot file's own: the
+// snapshot's bytes into a private copy below the snapshot's length, zeros
+// above it; it drops the pages it cannot copy into (swapped out, or the
+// shared zero page below the snapshot). False when it cannot tell which
+// pages those are, or when they are more than maxKeptPages: reset then
+// drops them all.
+func (m *linearMemory) copyBack() bool {
+	if m.view == nil {
+		return false
+	}
+	b := m.buf[:m.size]
+	regions, err := scanPages(b, m.vec, m.regions[:0])
+	m.regions = regions
+	if err != nil {
+		return false
+	}
+	pages := 0
+	for _, r := range regions {
+		pages += int(r.end-r.start) / unix.Getpagesize()
+	}
+	if pages > maxKeptPages {
+		return false
+	}
+	for _, r := range regions {
+		switch {
+		case r.categories&pageIsPresent == 0 || (r.categories&pageIsPFNZero != 0 && r.start < m.snap):
+			if unix.Madvise(b[r.start:r.end], unix.MADV_DONTNEED) != nil {
+				return false
+			}
+		case r.categories&pageIsPFNZero != 0:
+			// The zero page above the snapshot: zeros already.
+		default:
+			lo, hi := r.start, r.end
+			if lo < m.snap {
+				top := min(hi, m.snap)
+				copy(b[lo:top], m.view[lo:top])
+				lo = top
+			}
+			if lo < hi {
+				clear(b[lo:hi])
+			}
+		}
+	}
+	m.kept = pages
+	return true
 }
 
 // memoryRecorder is the experimental.MemoryAllocator of one instance: it

@@ -15,6 +15,7 @@ import (
 	extism "github.com/extism/go-sdk"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // load reads, checks and describes the plugin at path, and compiles it.
@@ -25,33 +26,60 @@ import (
 // only for its own plugin (Plugin.wait). Otherwise load compiles, asks a
 // first instance for the descriptor and caches it. Either way every check
 // runs before the plugin is returned: pins, names, hosts, schemas.
+//
+// Loads run concurrently, each on its own deadlines (describeTimeout,
+// schemaTimeout), and only the steps bound by CPU or memory, reading,
+// metering and compiling, wait for one of compileSlots: a plugin slow to
+// describe itself delays no other. The error's text is bounded and escaped: it may quote what the
+// plugin wrote.
 func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
-	data, err := readPluginFile(path)
+	pl, err := l.loadFile(ctx, path)
 	if err != nil {
-		return nil, err
+		return nil, &loadFailure{msg: safetext.Bounded(err.Error(), maxLoadErrorBytes), err: err}
 	}
-	sum := sha256.Sum256(data)
-	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:]), ready: make(chan struct{})}
-	if err := l.checkFilePin(path, pl.SHA256); err != nil {
-		return nil, err // before any of the file's code runs
-	}
-	pl.calls, pl.stopCalls = context.WithCancelCause(context.Background())
+	return pl, nil
+}
 
-	mr, err := l.metered(data, pl.SHA256)
+func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
+	pl, data, err := l.prepare(ctx, path)
 	if err != nil {
 		return nil, err
 	}
-	code, metered := mr.Code, mr.Metered
-	pl.Metered = metered
-	// Resets need both memories outside the Go heap and go-sdk's modules.
-	pl.Resettable = mr.Resettable && mainModuleErr == nil && kernelModuleErr == nil && !l.cfg.Pool.PerUser
 	if desc, ok := l.cachedDescriptor(pl.SHA256); ok {
-		if err := l.configure(pl, desc); err != nil {
+		if rec, ok := l.cachedMeterRecord(pl.SHA256); ok {
+			// Described and metered before: tools/list need not wait for
+			// the metered code to be read, let alone compiled.
+			l.setMetered(pl, rec)
+			if err := l.configure(ctx, pl, desc); err != nil {
+				return nil, err
+			}
+			go func() {
+				// Background compiles leave a core to the server, which
+				// answers tools/list meanwhile.
+				backgroundCompiles <- struct{}{}
+				defer func() { <-backgroundCompiles }()
+				mr, err := l.metered(data, pl.SHA256)
+				if err != nil {
+					pl.setCompiled(nil, err)
+					return
+				}
+				compiled, err := l.compile(context.Background(), mr.Code, mr.Metered, pl.Limits.MemoryMiB)
+				pl.setCompiled(compiled, err)
+			}()
+			return pl, nil
+		}
+	}
+	mr, err := l.meterInSlot(ctx, data, pl.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	l.setMetered(pl, mr)
+	code, metered := mr.Code, mr.Metered
+	if desc, ok := l.cachedDescriptor(pl.SHA256); ok {
+		if err := l.configure(ctx, pl, desc); err != nil {
 			return nil, err
 		}
 		go func() {
-			// Background compiles leave a core to the server, which
-			// answers tools/list meanwhile.
 			backgroundCompiles <- struct{}{}
 			defer func() { <-backgroundCompiles }()
 			compiled, err := l.compile(context.Background(), code, metered, pl.Limits.MemoryMiB)
@@ -61,23 +89,23 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	}
 
 	limits := l.cfg.Limits.Or(defaultLimits)
-	compiled, err := l.compile(ctx, code, metered, limits.MemoryMiB)
+	compiled, err := l.compileInSlot(ctx, code, metered, limits.MemoryMiB)
 	if err != nil {
 		return nil, err
 	}
-	desc, err := describe(ctx, compiled)
+	desc, err := l.describe(ctx, path, compiled)
 	if err == nil {
-		err = l.configure(pl, desc)
+		err = l.configure(ctx, pl, desc)
 	}
 	if err != nil {
-		compiled.Close(ctx)
+		compiled.Close(context.Background())
 		return nil, err
 	}
 	if pl.Limits.MemoryMiB != limits.MemoryMiB {
 		// The memory cap is a compile-time setting: compile again with the
 		// plugin's own (a cache hit, when the cache is on).
-		compiled.Close(ctx)
-		if compiled, err = l.compile(ctx, code, metered, pl.Limits.MemoryMiB); err != nil {
+		compiled.Close(context.Background())
+		if compiled, err = l.compileInSlot(ctx, code, metered, pl.Limits.MemoryMiB); err != nil {
 			return nil, err
 		}
 	}
@@ -86,28 +114,128 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 	return pl, nil
 }
 
+// setMetered records what metering found on pl.
+func (l *loader) setMetered(pl *Plugin, mr meterResult) {
+	pl.Metered = mr.Metered
+	// Resets need both memories outside the Go heap and go-sdk's modules.
+	pl.Resettable = mr.Resettable && mainModuleErr == nil && kernelModuleErr == nil && !l.cfg.Pool.PerUser
+}
+
+// prepare reads the plugin file at path and checks its pin, in one of
+// compileSlots, so that only the loads at work hold a file's bytes.
+func (l *loader) prepare(ctx context.Context, path string) (*Plugin, []byte, error) {
+	release, err := takeSlot(ctx, compileSlots)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	data, err := readPluginFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(data)
+	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:]), ready: make(chan struct{})}
+	if err := l.checkFilePin(path, pl.SHA256); err != nil {
+		return nil, nil, err // before any of the file's code runs
+	}
+	pl.calls, pl.stopCalls = context.WithCancelCause(context.Background())
+	return pl, data, nil
+}
+
+// meterInSlot meters data (or reads its metered code from the cache) in one
+// of compileSlots.
+func (l *loader) meterInSlot(ctx context.Context, data []byte, digest string) (meterResult, error) {
+	release, err := takeSlot(ctx, compileSlots)
+	if err != nil {
+		return meterResult{}, err
+	}
+	defer release()
+	return l.metered(data, digest)
+}
+
 // backgroundCompiles bounds the compiles running in the background to one
 // fewer than the cores.
 var backgroundCompiles = make(chan struct{}, max(runtime.GOMAXPROCS(0)-1, 1))
 
-// configure checks the descriptor against the operator's pins and the
-// host's rules, and sets the plugin's limits, policy, schemas and pool.
-func (l *loader) configure(pl *Plugin, desc abi.Descriptor) error {
+// compileSlots bounds the loads reading, metering or compiling at once, all
+// hosts of the process together, to the cores (at least two).
+var compileSlots = make(chan struct{}, max(runtime.GOMAXPROCS(0), 2))
+
+// takeSlot waits for a slot of slots, or for ctx to end.
+func takeSlot(ctx context.Context, slots chan struct{}) (release func(), err error) {
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("loading was stopped before the plugin compiled: %w", context.Cause(ctx))
+	}
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("loading was stopped before the plugin compiled: %w", context.Cause(ctx))
+	}
+}
+
+// compileInSlot compiles in one of compileSlots.
+func (l *loader) compileInSlot(ctx context.Context, code []byte, metered bool, memoryMiB int) (*extism.CompiledPlugin, error) {
+	release, err := takeSlot(ctx, compileSlots)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return l.compile(ctx, code, metered, memoryMiB)
+}
+
+// describe asks the plugin loaded from path for its descriptor, within
+// describeTimeout (or the loader's shorter describeLimit) and ctx, and says
+// which of them ended it.
+func (l *loader) describe(ctx context.Context, path string, c *extism.CompiledPlugin) (abi.Descriptor, error) {
+	limit := describeTimeout
+	if l.describeLimit > 0 {
+		limit = min(l.describeLimit, limit)
+	}
+	if l.describing != nil {
+		l.describing(path)
+	}
+	dctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	d, err := describe(dctx, c)
+	switch {
+	case err == nil:
+		return d, nil
+	case ctx.Err() != nil:
+		return d, fmt.Errorf("loading was stopped before the plugin described itself: %w", context.Cause(ctx))
+	case dctx.Err() != nil:
+		return d, fmt.Errorf("the plugin did not describe itself within %v, the host's limit: its %s export, or its initialisation, is stuck or too slow", limit, abi.ExportDescribe)
+	}
+	return d, err
+}
+
+// loadFailure is a load error whose text is bounded and escaped.
+type loadFailure struct {
+	msg string
+	err error
+}
+
+func (e *loadFailure) Error() string { return e.msg }
+func (e *loadFailure) Unwrap() error { return e.err }
+
+// configure checks the descriptor against the host's rules and the
+// operator's pins, and sets the plugin's limits, policy, schemas and pool.
+func (l *loader) configure(ctx context.Context, pl *Plugin, desc abi.Descriptor) error {
+	pl.Desc = desc
 	pc := l.cfg.Plugins[desc.Name]
+	if err := l.check(ctx, pl, pc); err != nil {
+		return err
+	}
 	if pc.SHA256 != "" && !strings.EqualFold(pc.SHA256, pl.SHA256) {
 		return pinMismatch(desc.Name, pc.SHA256, pl.SHA256)
 	}
 	if pc.SHA256 == "" && l.cfg.RequireSHA256 {
 		return fmt.Errorf("plugin %q has no sha256 pin, and require_sha256 is on: pin it with plugins.%s.sha256: %s", desc.Name, desc.Name, pl.SHA256)
 	}
-	pl.Desc = desc
 	pl.Limits = pc.Limits.Or(l.cfg.Limits.Or(defaultLimits))
-	if err := l.check(pl, pc); err != nil {
-		return err
-	}
 	pl.budget, pl.logger = l.budget, l.logger
 	pl.footprint.Store(initialFootprint)
-	pl.pool = newPool(l.cfg.Pool.Or(defaultPool), pl.newInstance, pl.newCleanInstance, l.logger)
+	pl.pool = newPool(l.cfg.Pool.Or(defaultPool), pl.newInstance, l.logger)
 	return nil
 }
 
@@ -156,11 +284,8 @@ func (l *loader) cachedDescriptor(digest string) (abi.Descriptor, bool) {
 	if err != nil {
 		return abi.Descriptor{}, false
 	}
-	var d abi.Descriptor
-	if json.Unmarshal(b, &d) != nil || d.ABIVersion != abi.Version {
-		return abi.Descriptor{}, false
-	}
-	return d, true
+	d, err := decodeDescriptor(b)
+	return d, err == nil
 }
 
 func (l *loader) storeDescriptor(digest string, d abi.Descriptor) {

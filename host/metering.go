@@ -40,8 +40,8 @@ const (
 	// Legitimate kernel calls walk a few blocks.
 	kernelFuel = 1 << 26
 	// meterVersion names the instrumentation in its on-disk cache; change it
-	// when package meter's output changes.
-	meterVersion = "m3"
+	// when package meter's output, or the cache's record of it, changes.
+	meterVersion = "m4"
 )
 
 // extismKernel is go-sdk's embedded Extism kernel. init replaces it with a
@@ -101,12 +101,13 @@ func yieldFunction() extism.HostFunction {
 
 // meterResult is how a module will run.
 type meterResult struct {
-	// Code is the module to compile: metered, or the original.
-	Code []byte
+	// Code is the module to compile: metered, or the original. The cache
+	// keeps it in a file of its own, beside this record.
+	Code []byte `json:"-"`
 	// Metered is false for a module the instrumenter cannot handle (SIMD,
 	// threads, exceptions...): it keeps its own code and runs with
 	// close-on-context-done.
-	Metered bool
+	Metered bool `json:"-"`
 	// Resettable says its instances can be reset between users (see
 	// reset.go); Why says why not.
 	Resettable bool   `json:"resettable"`
@@ -121,15 +122,11 @@ func (l *loader) metered(data []byte, digest string) (meterResult, error) {
 	if kernelMeterErr != nil {
 		return meterResult{Code: data, Why: "the kernel is not metered"}, nil
 	}
-	cached := ""
-	if l.cacheDir != "" {
-		cached = filepath.Join(l.cacheDir, "metered", meterVersion+"-"+digest+".wasm")
-		var r meterResult
-		if info, err := os.ReadFile(cached + ".json"); err == nil && json.Unmarshal(info, &r) == nil {
-			if b, err := os.ReadFile(cached); err == nil {
-				r.Code, r.Metered = b, true
-				return r, nil
-			}
+	cached := l.meteredPath(digest)
+	if r, ok := l.cachedMeterRecord(digest); ok {
+		if b, err := os.ReadFile(cached); err == nil {
+			r.Code = b
+			return r, nil
 		}
 	}
 	out, err := meter.Instrument(data, guestMeter)
@@ -154,6 +151,35 @@ func (l *loader) metered(data []byte, digest string) (meterResult, error) {
 		}
 	}
 	return r, nil
+}
+
+// meteredPath is where the cache keeps the metered code of the module with
+// this digest (and its record, at the same path plus ".json"); "" when
+// caching is off.
+func (l *loader) meteredPath(digest string) string {
+	if l.cacheDir == "" {
+		return ""
+	}
+	return filepath.Join(l.cacheDir, "metered", meterVersion+"-"+digest+".wasm")
+}
+
+// cachedMeterRecord returns what metering found of the module with this
+// digest, without its code, when the cache has both.
+func (l *loader) cachedMeterRecord(digest string) (meterResult, bool) {
+	cached := l.meteredPath(digest)
+	if cached == "" || kernelMeterErr != nil {
+		return meterResult{}, false
+	}
+	var r meterResult
+	info, err := os.ReadFile(cached + ".json")
+	if err != nil || json.Unmarshal(info, &r) != nil {
+		return meterResult{}, false
+	}
+	if _, err := os.Stat(cached); err != nil {
+		return meterResult{}, false
+	}
+	r.Metered = true // only metered code is cached
+	return r, true
 }
 
 // writeCacheFile writes b to path atomically, best effort: a cache that

@@ -3,13 +3,11 @@ package host
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,17 +73,6 @@ type Plugin struct {
 // unloaded, replaced or the host shut down while it ran.
 var errPluginClosed = errors.New("the plugin was unloaded or the host shut down before the call finished; call the tool again")
 
-// maxPluginBytes caps the size of a .wasm file the host will read.
-const maxPluginBytes = 128 << 20
-
-// describeTimeout bounds the describe call of a plugin being loaded.
-const describeTimeout = 10 * time.Second
-
-var (
-	pluginNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-	toolNameRE   = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
-)
-
 // loader compiles and checks plugins. It is shared by all plugins of a host.
 type loader struct {
 	cfg   Config
@@ -97,6 +84,11 @@ type loader struct {
 	// cacheDir holds the on-disk caches (wazero's, metered modules,
 	// descriptors); "" when caching is off.
 	cacheDir string
+	// describeLimit, when set, shortens describeTimeout, and describing is
+	// told of each describe call as it starts (see load.go). Only tests set
+	// them.
+	describeLimit time.Duration
+	describing    func(path string)
 }
 
 // compile builds the module with the sandbox settings: WASI on (stock Go
@@ -152,9 +144,8 @@ type instance struct {
 	// its linear memory when it is ours (nil off Linux).
 	vmem     vmem
 	guestMem *linearMemory
-	// used is set once a call has taken the instance; singleUse closes it
-	// after that call (see Plugin.newInstance).
-	used, singleUse bool
+	// used is set once a call has taken the instance.
+	used bool
 	// release gives the instance's share of the memory budget back.
 	release func()
 }
@@ -177,6 +168,7 @@ func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, er
 		}
 		return nil, fmt.Errorf("instantiating: %w", err)
 	}
+	cacheFunctions(p)
 	inst.Plugin = p
 	inst.memory = guestMemory(p)
 	if inst.memory != nil {
@@ -194,28 +186,16 @@ func newInstanceOf(ctx context.Context, c *extism.CompiledPlugin) (*instance, er
 	return inst, nil
 }
 
-// newInstance returns a new instance for a call that found no clean one,
-// charged to the memory budget. It is made from the call's own context, so
-// it is never snapshotted: an instance of a resettable plugin made this way
-// serves that one call and is closed (see pool.put); the pool's background
-// refill makes the resettable ones (newCleanInstance).
+// newInstance returns a new instance, charged to the memory budget. For a
+// resettable plugin it is made ready to be reset (see newResettable), in no
+// call's context, whether a call or the warm set asked for it: a call that
+// found no clean instance pays the warm-up once, and the instance then
+// serves every later call as the warm ones do.
 func (pl *Plugin) newInstance(ctx context.Context) (*instance, error) {
-	return pl.charged(ctx, func() (*instance, error) {
-		inst, err := newInstanceOf(ctx, pl.compiled)
-		if inst != nil {
-			inst.singleUse = pl.Resettable && !pl.warmUpFailed.Load()
-		}
-		return inst, err
-	})
-}
-
-// newCleanInstance returns a new resettable instance (see newResettable),
-// for the pool's warm set; for a plugin that cannot be reset, a plain one.
-func (pl *Plugin) newCleanInstance(ctx context.Context) (*instance, error) {
-	if !pl.Resettable || pl.warmUpFailed.Load() {
-		return pl.newInstance(ctx)
+	if pl.Resettable && !pl.warmUpFailed.Load() {
+		return pl.charged(ctx, func() (*instance, error) { return pl.newResettable(ctx) })
 	}
-	return pl.charged(ctx, func() (*instance, error) { return pl.newResettable(ctx) })
+	return pl.charged(ctx, func() (*instance, error) { return newInstanceOf(ctx, pl.compiled) })
 }
 
 // charged makes an instance with make, holding its share of the memory
@@ -270,57 +250,7 @@ func describe(ctx context.Context, c *extism.CompiledPlugin) (abi.Descriptor, er
 	if err != nil {
 		return abi.Descriptor{}, fmt.Errorf("%s failed: %w", abi.ExportDescribe, err)
 	}
-	var v struct {
-		ABIVersion int `json:"abi_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return abi.Descriptor{}, fmt.Errorf("%s returned invalid JSON: %w", abi.ExportDescribe, err)
-	}
-	if v.ABIVersion != abi.Version {
-		return abi.Descriptor{}, fmt.Errorf("plugin is built for ABI version %d; this host supports ABI version %d", v.ABIVersion, abi.Version)
-	}
-	var d abi.Descriptor
-	if err := json.Unmarshal(out, &d); err != nil {
-		return abi.Descriptor{}, fmt.Errorf("%s returned an invalid descriptor: %w", abi.ExportDescribe, err)
-	}
-	return d, nil
-}
-
-// check validates the descriptor and builds the plugin's policy and schemas.
-func (l *loader) check(pl *Plugin, pc PluginConfig) error {
-	d := pl.Desc
-	if !pluginNameRE.MatchString(d.Name) {
-		return fmt.Errorf("plugin name %q is invalid: use 1-64 of a-z, 0-9, '_' and '-'", d.Name)
-	}
-	if !pluginNameRE.MatchString(d.Provider) {
-		return fmt.Errorf("plugin %q: provider %q is invalid", d.Name, d.Provider)
-	}
-	if len(d.Tools) == 0 {
-		return fmt.Errorf("plugin %q declares no tools", d.Name)
-	}
-	if err := checkProviderHosts(d.Provider, d.Hosts, l.cfg.Providers); err != nil {
-		return fmt.Errorf("plugin %q: %w", d.Name, err)
-	}
-	policy, err := hostfuncs.NewPolicy(d.Hosts, pc.Upstreams)
-	if err != nil {
-		return fmt.Errorf("plugin %q: %w", d.Name, err)
-	}
-	pl.Policy = policy
-	pl.schemas = make(map[string]*argsSchema, len(d.Tools))
-	for _, t := range d.Tools {
-		if !toolNameRE.MatchString(t.Name) {
-			return fmt.Errorf("plugin %q: tool name %q is invalid: use 1-128 of A-Z, a-z, 0-9, '_', '.' and '-'", d.Name, t.Name)
-		}
-		if _, dup := pl.schemas[t.Name]; dup {
-			return fmt.Errorf("plugin %q declares tool %q twice", d.Name, t.Name)
-		}
-		s, err := compileSchema(t.Name, t.InputSchema)
-		if err != nil {
-			return fmt.Errorf("plugin %q: %w", d.Name, err)
-		}
-		pl.schemas[t.Name] = s
-	}
-	return nil
+	return decodeDescriptor(out) // see descriptor.go
 }
 
 // acquire marks a call in flight; false once the plugin is being unloaded.

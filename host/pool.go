@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,20 +17,24 @@ import (
 //     user: memory follows the calls in flight, not the users;
 //   - any other instance that served user U goes back to U's idle list, and
 //     only a later call of U may take it;
-//   - a user with no idle instance takes a fresh one, never used, from a few
-//     kept warm ahead of demand (refilled in the background), or a new one;
+//   - a user with no idle instance takes a clean one: reset, or fresh from a
+//     few kept warm ahead of demand (refilled in the background); failing
+//     that, it waits for one to come back or for a turn to make one (see
+//     poolwait.go), made as the warm ones are and kept after its call;
 //   - an instance whose call trapped, timed out or hit a limit is closed.
 //
 // See RATIONALE.md, "Why per-user instances?".
 type pool struct {
-	// newInstance makes an instance on a call's path; newClean one for the
-	// warm set, in no call's context (the resettable kind, see reset.go).
-	newInstance, newClean func(context.Context) (*instance, error)
-	cfg                   PoolConfig
-	logger                *slog.Logger
+	// newInstance makes an instance, for a call or for the warm set: a
+	// resettable one is made in no call's context (see newResettable).
+	newInstance func(context.Context) (*instance, error)
+	cfg         PoolConfig
+	logger      *slog.Logger
 
 	mu        sync.Mutex
 	fresh     []*instance
+	waiters   []chan *instance          // calls waiting for a clean instance (see await)
+	makers    chan struct{}             // a token per instance being made for a call
 	idle      map[string][]idleInstance // by user key
 	nIdle     int
 	refilling bool
@@ -52,7 +57,7 @@ type idleInstance struct {
 
 // poolStats counts how calls got their instance.
 type poolStats struct {
-	reused, fresh, created, discarded, resets atomic.Int64
+	reused, fresh, created, discarded, resets, waited atomic.Int64
 }
 
 // PoolStats is a snapshot of a pool's counters.
@@ -68,18 +73,21 @@ type PoolStats struct {
 	Discarded int64 `json:"discarded"`
 	// Resets counts instances reset after a call, to serve any user next.
 	Resets int64 `json:"resets"`
+	// Waited counts calls that found no clean instance and were handed
+	// one as it was reset or made (see pool.await).
+	Waited int64 `json:"waited"`
 	// Idle is the number of idle per-user instances now.
 	Idle int `json:"idle"`
 	// Warm is the number of fresh instances ready now.
 	Warm int `json:"warm"`
 }
 
-func newPool(cfg PoolConfig, newInstance, newClean func(context.Context) (*instance, error), logger *slog.Logger) *pool {
+func newPool(cfg PoolConfig, newInstance func(context.Context) (*instance, error), logger *slog.Logger) *pool {
 	ctx, stop := context.WithCancel(context.Background())
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &pool{newInstance: newInstance, newClean: newClean, cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop, logger: logger}
+	return &pool{newInstance: newInstance, makers: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))), cfg: cfg, idle: map[string][]idleInstance{}, ctx: ctx, stop: stop, logger: logger}
 }
 
 // get returns an instance that only user has used, or a clean one: never
@@ -120,14 +128,11 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 		inst.used = true
 		return inst, nil
 	}
+	w := make(chan *instance, 1)
+	p.waiters = append(p.waiters, w)
 	p.refillLocked()
 	p.mu.Unlock()
-	p.stats.created.Add(1)
-	inst, err := p.newInstance(ctx)
-	if inst != nil {
-		inst.used = true
-	}
-	return inst, err
+	return p.await(ctx, w)
 }
 
 // discardClosed closes inst and counts it discarded if its module has
@@ -151,13 +156,6 @@ func (p *pool) put(user string, inst *instance, healthy bool) {
 	}
 	if inst.reset != nil {
 		p.putReset(inst)
-		return
-	}
-	if inst.singleUse {
-		closeInstance(inst) // made on a call's path, never snapshotted
-		p.mu.Lock()
-		p.refillLocked() // the warm set makes resettable ones
-		p.mu.Unlock()
 		return
 	}
 	now := time.Now()
@@ -187,12 +185,12 @@ func (p *pool) putReset(inst *instance) {
 	}
 	p.stats.resets.Add(1)
 	p.mu.Lock()
-	if p.closed || len(p.fresh) >= max(p.cfg.MaxIdle, p.cfg.Warm) {
+	if p.closed || (len(p.waiters) == 0 && len(p.fresh) >= max(p.cfg.MaxIdle, p.cfg.Warm)) {
 		p.mu.Unlock()
 		closeInstance(inst)
 		return
 	}
-	p.fresh = append(p.fresh, inst)
+	p.giveLocked(inst)
 	p.mu.Unlock()
 }
 
@@ -280,7 +278,7 @@ func (p *pool) refill() {
 			}
 			return
 		}
-		p.fresh = append(p.fresh, inst)
+		p.giveLocked(inst)
 		p.mu.Unlock()
 	}
 }
@@ -290,7 +288,7 @@ func (p *pool) refill() {
 func (p *pool) newWarm() (*instance, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	inst, err := p.newClean(ctx)
+	inst, err := p.newInstance(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -329,6 +327,7 @@ func (p *pool) snapshot() PoolStats {
 		Created:   p.stats.created.Load(),
 		Discarded: p.stats.discarded.Load(),
 		Resets:    p.stats.resets.Load(),
+		Waited:    p.stats.waited.Load(),
 		Idle:      idle,
 		Warm:      warm,
 	}

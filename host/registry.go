@@ -7,22 +7,28 @@ import (
 )
 
 // registry indexes the loaded plugins by file, by name and by tool, and
-// refuses collisions: two plugins may not share a name or a tool name.
+// refuses collisions: two plugins may not share a name or a tool name. It
+// also keeps tools/list within maxToolsListBytes, all plugins together.
 type registry struct {
 	mu     sync.RWMutex
 	byFile map[string]*Plugin
 	byName map[string]*Plugin
 	tools  map[string]*Plugin
+	// listBytes is each plugin's share of tools/list (toolsListBytes), by
+	// file, and listTotal their sum.
+	listBytes map[string]int
+	listTotal int
 }
 
 func newRegistry() *registry {
-	return &registry{byFile: map[string]*Plugin{}, byName: map[string]*Plugin{}, tools: map[string]*Plugin{}}
+	return &registry{byFile: map[string]*Plugin{}, byName: map[string]*Plugin{}, tools: map[string]*Plugin{}, listBytes: map[string]int{}}
 }
 
 // put adds pl, replacing the plugin previously loaded from the same file, if
 // any (returned as old). A collision with another file's plugin is an error
 // naming both files, and leaves the registry as it was.
 func (r *registry) put(pl *Plugin) (old *Plugin, err error) {
+	size := toolsListBytes(pl.Desc)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old = r.byFile[pl.File]
@@ -34,9 +40,15 @@ func (r *registry) put(pl *Plugin) (old *Plugin, err error) {
 			return nil, fmt.Errorf("tool %q is declared by both %s and %s; the second is not loaded", t.Name, other.File, pl.File)
 		}
 	}
+	if total := r.listTotal - r.listBytes[pl.File] + size; total > maxToolsListBytes {
+		return nil, fmt.Errorf("plugin %q's tools would take tools/list to %d bytes, above the host's limit of %d for all plugins together: shorten its tools' descriptions and schemas, or unload another plugin",
+			pl.Name(), total, maxToolsListBytes)
+	}
 	if old != nil {
 		r.dropLocked(old)
 	}
+	r.listBytes[pl.File] = size
+	r.listTotal += size
 	r.byFile[pl.File] = pl
 	r.byName[pl.Name()] = pl
 	for _, t := range pl.Desc.Tools {
@@ -57,6 +69,8 @@ func (r *registry) remove(file string) *Plugin {
 }
 
 func (r *registry) dropLocked(pl *Plugin) {
+	r.listTotal -= r.listBytes[pl.File]
+	delete(r.listBytes, pl.File)
 	delete(r.byFile, pl.File)
 	delete(r.byName, pl.Name())
 	for _, t := range pl.Desc.Tools {

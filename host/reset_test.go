@@ -140,31 +140,23 @@ func TestResetRestoresState(t *testing.T) {
 	}
 }
 
-// TestCallPathInstancesAreSingleUse: an instance made on a call's own path
-// (no clean instance was ready) carries that call's context, so it is never
-// snapshotted or shared: it serves that call and is closed. Instances that
-// are shared come from the warm set, made with no user's context, and their
-// warm-up sends nothing to the API.
-func TestCallPathInstancesAreSingleUse(t *testing.T) {
+// TestCallPathInstancesAreResettable: an instance made for a call that found
+// no clean one is made as the warm set's are, in no user's context (its
+// warm-up sends nothing to the API), so it is reset after that call and
+// serves the next user's.
+func TestCallPathInstancesAreResettable(t *testing.T) {
 	hh := newHarness(t, harnessOptions{pool: PoolConfig{Warm: -1}})
 	hh.goodCall(t, "alice")
 	inst := hh.lastInstance("github")
-	if !moduleClosed(inst) {
-		t.Error("the instance made on alice's call path is still open")
+	if moduleClosed(inst) {
+		t.Error("the instance made on alice's call path was closed")
 	}
 	hh.goodCall(t, "bob")
-	if s := hh.stats(t, "github"); s.Created != 2 || s.Resets != 0 || s.Reused != 0 {
-		t.Errorf("stats %+v: want two single-use instances, none reset or reused", s)
+	if hh.lastInstance("github") != inst {
+		t.Error("bob's call did not reuse the instance made for alice's, reset")
 	}
-
-	pl := hh.plugins["github"]
-	clean, err := pl.pool.newWarm()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeInstance(clean)
-	if clean.reset == nil {
-		t.Fatal("the warm set's instance cannot be reset")
+	if s := hh.stats(t, "github"); s.Created != 1 || s.Resets != 2 || s.Reused != 1 {
+		t.Errorf("stats %+v: want one instance made on a call's path, reset after each call and reused once", s)
 	}
 	if n := len(hh.api.requests()); n != 2 {
 		t.Errorf("the API received %d requests for two calls: a warm-up reached it", n)

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 var printer = message.NewPrinter(language.English)
@@ -25,30 +28,36 @@ func (noLoader) Load(url string) (any, error) {
 	return nil, fmt.Errorf("external schema reference %q is not allowed", url)
 }
 
-// compileSchema compiles a tool's input schema. The schema must describe an
-// object, as MCP requires of tool inputs.
+// compileSchema compiles a tool's input schema, once checkDescriptor has
+// bounded it (see descriptor.go) and found it an object schema, as MCP
+// requires of tool inputs.
 func compileSchema(tool string, schema map[string]any) (*argsSchema, error) {
-	if schema == nil {
-		return nil, fmt.Errorf("tool %q has no inputSchema", tool)
-	}
-	if t, _ := schema["type"].(string); t != "object" {
-		return nil, fmt.Errorf("tool %q: inputSchema must have \"type\": \"object\"", tool)
-	}
 	doc, err := toJSONValue(schema)
 	if err != nil {
-		return nil, fmt.Errorf("tool %q: inputSchema: %w", tool, err)
+		return nil, schemaError(tool, err)
 	}
 	c := jsonschema.NewCompiler()
 	c.UseLoader(noLoader{})
 	const loc = "mem://input.json"
 	if err := c.AddResource(loc, doc); err != nil {
-		return nil, fmt.Errorf("tool %q: inputSchema: %w", tool, err)
+		return nil, schemaError(tool, err)
 	}
 	s, err := c.Compile(loc)
 	if err != nil {
-		return nil, fmt.Errorf("tool %q: inputSchema: %w", tool, err)
+		return nil, schemaError(tool, err)
 	}
 	return &argsSchema{s}, nil
+}
+
+// schemaError words a compiler's error on one line, bounded: it may quote
+// the schema, and it goes to the log and to "host plugins".
+func schemaError(tool string, err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	msg := strings.Join(lines, "; ")
+	return fmt.Errorf("tool %q: inputSchema: %s", tool, safetext.Bounded(msg, 1<<10))
 }
 
 // validate checks args; its error reads well in a tool result.

@@ -37,6 +37,12 @@ type Limits struct {
 	// MaxOutputBytes caps what the guest may set with abi.FuncOutput; 0
 	// means no cap here (the host checks every output again).
 	MaxOutputBytes int64
+	// MaxLogRecords and MaxLogBytes are the call's log budget: the lines,
+	// and their bytes, that the guest may cause (its records, and the
+	// host's lines about its requests). Past either, lines are dropped and
+	// counted, and Call.LogDropped reports them in one line.
+	MaxLogRecords int
+	MaxLogBytes   int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -49,6 +55,12 @@ func (l Limits) withDefaults() Limits {
 	l.MaxResponseBytes = min(l.MaxResponseBytes, maxResponseBytesCap)
 	if l.RequestTimeout <= 0 {
 		l.RequestTimeout = DefaultRequestTimeout
+	}
+	if l.MaxLogRecords <= 0 {
+		l.MaxLogRecords = DefaultMaxLogRecords
+	}
+	if l.MaxLogBytes <= 0 {
+		l.MaxLogBytes = DefaultMaxLogBytes
 	}
 	return l
 }
@@ -67,17 +79,22 @@ type Call struct {
 	// Token is the provider access token. The host sends it as
 	// "Authorization: Bearer <Token>" on every request it makes for the
 	// call, all of which go to the Policy's targets; it never reaches the
-	// guest. Empty means no Authorization header.
+	// guest. Empty means no Authorization header. A token shorter than
+	// secret.MinLen characters could not be scrubbed without altering
+	// legitimate data, so the host functions refuse to send it.
 	Token string
 	// Secrets are strings that must never reach the guest or a log (the
-	// token, the user's credentials). Each non-empty one, and Token, is
-	// replaced by "[REDACTED]" in everything handed back to the guest.
+	// token, the user's credentials). Each one, and Token, is replaced by
+	// "[REDACTED]" in everything handed back to the guest and logged, in
+	// each spelling the scrubber knows; one shorter than secret.MinLen
+	// characters is not looked for (the host refuses such a userToken
+	// before the call runs).
 	Secrets []string
 	// Policy decides which URLs the guest may reach; nil allows none.
 	Policy *Policy
 	Limits Limits
-	// Logger receives the guest's log records and a debug line per request;
-	// nil discards them.
+	// Logger receives the guest's log records and a debug line per request,
+	// within the log budget of Limits; nil discards them.
 	Logger *slog.Logger
 	// Memory is the guest's own linear memory, for the direct functions
 	// (abi.FuncHTTPSend...); nil disables them.
@@ -86,6 +103,8 @@ type Call struct {
 	requests   atomic.Int64
 	lastStatus atomic.Int64
 	limit      atomic.Value // string: the first per-call limit the guest hit
+
+	logs logBudget
 
 	directMu sync.Mutex
 	direct   directState

@@ -7,7 +7,10 @@
 //   - The OAuth access token never enters guest memory: the host adds
 //     "Authorization: Bearer <token>" on the way out, and replaces every
 //     secret of the call by "[REDACTED]" in the bodies, headers and error
-//     messages it hands back, and in what it logs.
+//     messages it hands back, and in what it logs, in every spelling it
+//     knows and in any letter case (see RATIONALE.md).
+//   - What a guest makes the host log is bounded per call (Limits'
+//     MaxLogRecords and MaxLogBytes), and the host says what it dropped.
 //   - The token goes only to the plugin's declared hosts, or to the
 //     operator's mapping of them: a request elsewhere is refused, and a
 //     redirect elsewhere is not followed.

@@ -206,7 +206,8 @@ func encodeDocument(v any) ([]byte, error) {
 func recoverTo(ctx context.Context, fn string, fallback func()) {
 	if r := recover(); r != nil {
 		if c, ok := CallFrom(ctx); ok {
-			c.logger().LogAttrs(ctx, levelError, "host function panicked", attrPlugin(c), strAttr("func", fn), strAttr("panic", c.scrubber().String(fmt.Sprint(r))))
+			c.emit(ctx, levelError, "host function panicked", attrPlugin(c), strAttr("func", fn),
+				strAttr("panic", truncate(c.scrubber().String(fmt.Sprint(r)), MaxLogMessage)))
 		}
 		fallback()
 	}

@@ -14,7 +14,10 @@ import (
 	"github.com/wasmcp/wasmcp/abi"
 )
 
-const testToken = "gho_T0ken+/with=odd&chars"
+const (
+	testToken     = "gho_T0ken+/with=odd&chars"
+	testUserToken = "user-temp-token-0123456789"
+)
 
 // seen is one request as an upstream server received it.
 type seen struct {
@@ -122,7 +125,7 @@ func mustPolicy(t *testing.T, declared []string, upstreams map[string]string) *P
 }
 
 func newCall(p *Policy) *Call {
-	return &Call{Plugin: "test", Provider: "github", Token: testToken, Secrets: []string{testToken, "user-temp-token"}, Policy: p}
+	return &Call{Plugin: "test", Provider: "github", Token: testToken, Secrets: []string{testToken, testUserToken}, Policy: p}
 }
 
 func callCtx(c *Call) context.Context { return WithCall(context.Background(), c) }
@@ -151,7 +154,7 @@ func noSecret(t *testing.T, resp abi.HTTPResponse) {
 	for k, v := range resp.Headers {
 		all += k + v
 	}
-	for _, s := range []string{testToken, "user-temp-token", "T0ken"} {
+	for _, s := range []string{testToken, testUserToken, "T0ken"} {
 		if strings.Contains(all, s) {
 			t.Fatalf("response leaks %q: %+v", s, resp)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/secret"
 	"github.com/wasmcp/wasmcp/jsonsel"
 )
 
@@ -24,6 +25,8 @@ import (
 // is set (and Status 0):
 //
 //  1. No Call in ctx: ErrHostNotAllowed (HTTP exists only during a tool call).
+//     A Token shorter than secret.MinLen, which the scrubber could not
+//     catch: ErrTransport, nothing sent.
 //  2. The Call's request budget is spent: ErrTooManyRequests.
 //  3. Method, URL, headers or body malformed or too large: ErrBadRequest.
 //  4. A header the host owns (Authorization, Cookie, Host, hop-by-hop, ...):
@@ -36,8 +39,9 @@ import (
 //  7. A body longer than Limits.MaxResponseBytes: ErrResponseTooLarge.
 //
 // Every Secret of the Call is replaced by "[REDACTED]" in the body, header
-// names and values, and error messages handed back; Set-Cookie headers are
-// dropped; repeated headers are joined with ", ".
+// names and values, and error messages handed back, in any ASCII case (Go
+// canonicalises header names); Set-Cookie headers are dropped; repeated
+// headers are joined with ", ".
 func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	c, ok := CallFrom(ctx)
 	if !ok {
@@ -46,6 +50,13 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	start := time.Now()
 	lim := c.Limits.withDefaults()
 	sc := c.scrubber()
+	if c.Token != "" && !secret.LongEnough(c.Token) {
+		// The scrubber does not look for so short a token (it would alter
+		// legitimate data), so it must not be sent where it could be echoed.
+		r := refuse(abi.ErrTransport, "the host has no usable access token for this call")
+		f.logRefusal(ctx, c, req, r)
+		return r.response(sc)
+	}
 	if n := c.requests.Add(1); n > int64(lim.MaxRequests) {
 		c.hitLimit(abi.ErrTooManyRequests)
 		r := refuse(abi.ErrTooManyRequests, "the plugin has used all %d HTTP requests of this call", lim.MaxRequests)

@@ -310,7 +310,7 @@ func TestDoScrubsEchoedSecrets(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]any{
 			"headers":   map[string]string{"Authorization": auth},
 			"query":     "access_token=" + strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D", "&", "%26").Replace(tok),
-			"user_temp": "user-temp-token",
+			"user_temp": testUserToken,
 		})
 	})
 	resp := fx.do(abi.HTTPRequest{URL: "https://api.github.com/echo"})

@@ -23,6 +23,8 @@ const (
 	// one is ignored.
 	maxLogDocument = 64 << 10
 	truncatedMark  = "…[truncated]"
+	// maxLogURL caps a URL in a line about a request, after scrubbing.
+	maxLogURL = 512
 )
 
 const (
@@ -45,7 +47,9 @@ const (
 // None. The record is logged at its Level ("debug", "info", "warn" or
 // "error", in any case; anything else is "info") with the attribute
 // plugin=<Call.Plugin>. Its message is scrubbed of the Call's secrets, then
-// cut to MaxLogMessage bytes.
+// cut to MaxLogMessage bytes. It counts against the call's log budget
+// (Limits.MaxLogRecords, Limits.MaxLogBytes); past the budget it is
+// dropped, and counted for Call.LogDropped.
 //
 // # Errors
 //
@@ -76,7 +80,7 @@ func (f *Funcs) log(ctx context.Context, p *extism.CurrentPlugin, stack []uint64
 // logRecord writes rec, from the guest, to c's logger.
 func logRecord(ctx context.Context, c *Call, rec abi.LogRecord) {
 	msg := truncate(c.scrubber().String(rec.Message), MaxLogMessage)
-	c.logger().LogAttrs(ctx, guestLevel(rec.Level), msg, attrPlugin(c))
+	c.emit(ctx, guestLevel(rec.Level), msg, attrPlugin(c))
 }
 
 // guestLevel maps a LogRecord level to slog; unknown levels are info.
@@ -106,24 +110,24 @@ func truncate(s string, n int) string {
 }
 
 // logDone writes the debug line of one performed request. It names the
-// URL without its query and never a header.
+// URL without its query and never a header. Like every line a guest's
+// requests cause, it is scrubbed and counts against the log budget.
 func (f *Funcs) logDone(ctx context.Context, c *Call, method string, u *url.URL, status, n, hops int, start time.Time, r *refusal, sc *scrubber) {
-	log := c.logger()
-	if !log.Enabled(ctx, levelDebug) {
+	if !c.logger().Enabled(ctx, levelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
 		attrPlugin(c), strAttr("provider", c.Provider), strAttr("method", method),
-		strAttr("url", sc.String(safeURL(u))), slog.Int("status", status),
+		strAttr("url", clip(sc.String(safeURL(u)), maxLogURL)), slog.Int("status", status),
 		slog.Duration("latency", time.Since(start)), slog.Int("bytes", n),
 	}
 	if hops > 0 {
 		attrs = append(attrs, slog.Int("redirects", hops))
 	}
 	if r != nil {
-		attrs = append(attrs, strAttr("error", r.code), strAttr("error_message", sc.String(r.msg)))
+		attrs = append(attrs, strAttr("error", r.code), strAttr("error_message", clip(sc.String(r.msg), MaxLogMessage)))
 	}
-	log.LogAttrs(ctx, levelDebug, "plugin http request", attrs...)
+	c.emit(ctx, levelDebug, "plugin http request", attrs...)
 }
 
 // logRefusal logs a request the host refused before sending it: at warn
@@ -134,19 +138,30 @@ func (f *Funcs) logRefusal(ctx context.Context, c *Call, req abi.HTTPRequest, r 
 	if r.code == abi.ErrHostNotAllowed || r.code == abi.ErrHeaderNotAllowed {
 		level = levelWarn
 	}
-	log := c.logger()
-	if !log.Enabled(ctx, level) {
+	if !c.logger().Enabled(ctx, level) {
 		return
 	}
+	sc := c.scrubber()
 	where := "(unparsable URL)"
 	if u, err := url.Parse(req.URL); err == nil {
 		u.User = nil
-		where = clip(safeURL(u), 512)
+		where = clip(sc.String(safeURL(u)), maxLogURL) // scrubbed whole, then cut
+	}
+	c.emit(ctx, level, "plugin http request refused",
+		attrPlugin(c), strAttr("provider", c.Provider), strAttr("method", clip(sc.String(req.Method), 32)),
+		strAttr("url", where), strAttr("error", r.code), strAttr("error_message", clip(sc.String(r.msg), MaxLogMessage)))
+}
+
+// logRedirect writes the debug line of a redirect the host did not follow:
+// where from (the hop's URL, without its query) and where to (the
+// Location's origin), both scrubbed, since both can come from upstream.
+func (f *Funcs) logRedirect(ctx context.Context, c *Call, from, to *url.URL) {
+	if !c.logger().Enabled(ctx, levelDebug) {
+		return
 	}
 	sc := c.scrubber()
-	log.LogAttrs(ctx, level, "plugin http request refused",
-		attrPlugin(c), strAttr("provider", c.Provider), strAttr("method", clip(req.Method, 32)),
-		strAttr("url", sc.String(where)), strAttr("error", r.code), strAttr("error_message", sc.String(r.msg)))
+	c.emit(ctx, levelDebug, "plugin redirect not followed",
+		attrPlugin(c), strAttr("from", clip(sc.String(safeURL(from)), maxLogURL)), strAttr("to", clip(sc.String(origin(to)), maxLogURL)))
 }
 
 func attrPlugin(c *Call) slog.Attr  { return slog.String("plugin", c.Plugin) }

@@ -55,8 +55,7 @@ func (f *Funcs) exchange(ctx context.Context, c *Call, o *outgoing) (resp *http.
 		}
 		allowed, nextPrivate := c.Policy.isTarget(next)
 		if !allowed {
-			c.logger().LogAttrs(ctx, levelDebug, "plugin redirect not followed",
-				attrPlugin(c), strAttr("from", safeURL(target)), strAttr("to", origin(next)))
+			f.logRedirect(ctx, c, target, next)
 			return resp, target, hops, nil
 		}
 		discardBody(resp)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -53,6 +54,16 @@ func Apply(body []byte, sel string, status int) ([]byte, bool) {
 	doc := bytes.TrimLeft(body, " \t\r\n")
 	if len(doc) == 0 || (doc[0] != '{' && doc[0] != '[') || !gjson.ValidBytes(doc) {
 		return body, false
+	}
+	if n, ok := parseFast(sel); ok {
+		// The document is only read, and the selection is a copy.
+		out, exists, ok := eval(nil, n, gjson.Parse(unsafe.String(unsafe.SliceData(doc), len(doc))))
+		if ok && !exists {
+			return []byte("null"), true
+		}
+		if ok {
+			return out, true
+		}
 	}
 	r := gjson.GetBytes(doc, sel)
 	if !r.Exists() {

@@ -63,10 +63,9 @@ type benchOptions struct {
 	asJSON                          bool
 }
 
-func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
+func parseBenchFlags(args []string, _ io.Writer) (benchOptions, error) {
 	var o benchOptions
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&o.pluginsDir, "plugins", "dist/plugins", "plugin `folder`; must hold github.wasm and reddit.wasm")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "compilation cache `dir` (default: the user cache dir; \"off\" disables it)")
 	fs.IntVar(&o.calls, "calls", 2000, "measured calls at each concurrency")
@@ -76,19 +75,13 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.StringVar(&o.transport, "transport", "stdio", "stdio (serve's stdio transport over in-process pipes) or direct (MCPServer.HandleMessage, no transport)")
 	fs.BoolVar(&o.asJSON, "json", false, "print JSON instead of tables")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs to `file`")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, benchUsage)
-		fmt.Fprintln(stderr, "\nFlags:")
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, benchUsage)
+		fmt.Fprintln(w, "\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, errHelp
-		}
-		return o, usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return o, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	if err := parseFlags(fs, usage, args); err != nil {
+		return o, err
 	}
 	for f := range strings.SplitSeq(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -217,6 +210,7 @@ func newBenchHost(ctx context.Context, o benchOptions, f *benchFakes, pool host.
 	cfg := host.Config{
 		CacheDir: o.cacheDir,
 		Pool:     pool,
+		Calls:    host.NoCallBounds(), // the bench measures the host, not its gate
 		Plugins: map[string]host.PluginConfig{
 			"github": {Upstreams: map[string]string{"https://api.github.com": f.github.URL}},
 			"reddit": {Upstreams: map[string]string{"https://oauth.reddit.com": f.reddit.URL}},

@@ -68,10 +68,11 @@ func (f *benchFakes) close() {
 	f.reddit.Close()
 }
 
-// benchToken is the temporary userToken of call seq of user; the backend
-// grants the access token "at.<provider>.<user>" for it.
+// benchToken is the temporary userToken of call seq of user, padded to the
+// length of a real one (the host refuses shorter ones); the backend grants
+// the access token "at.<provider>.<user>" for it.
 func benchToken(user string, seq int64) string {
-	return "ut." + user + "." + strconv.FormatInt(seq, 10)
+	return fmt.Sprintf("ut.%s.%08d", user, seq)
 }
 
 func (f *benchFakes) serveBackend(w http.ResponseWriter, r *http.Request) {

@@ -82,7 +82,7 @@ func TestBenchFlags(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"bench", "--help"}, nil, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "Host overhead is") {
-		t.Errorf("--help: exit %d, stderr %s", code, stderr.String())
+	if code := run(context.Background(), []string{"bench", "--help"}, nil, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Host overhead is") {
+		t.Errorf("--help: exit %d, stdout %s", code, stdout.String())
 	}
 }

@@ -47,6 +47,9 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, 
 	if cfg.Backend.Mock != nil {
 		mock = *cfg.Backend.Mock
 	}
+	if !mock && cfg.Backend.URL == "" {
+		return false, usageError{auth.ErrNoBackendURL}
+	}
 	token := *userToken
 	if token == "" {
 		if !mock {
@@ -60,7 +63,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, 
 	if mock {
 		ex = auth.NewMock().WithLogger(logger)
 	} else {
-		b, err := auth.NewBackend(auth.BackendConfig{URL: cfg.Backend.URL, Timeout: cfg.Backend.Timeout, Logger: logger})
+		b, err := auth.NewBackend(auth.BackendConfig{URL: cfg.Backend.URL, Timeout: cfg.Backend.Timeout, Proxy: cfg.Backend.Proxy, Logger: logger})
 		if err != nil {
 			return false, usageError{err}
 		}

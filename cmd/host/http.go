@@ -31,6 +31,10 @@ type httpOptions struct {
 	addr  string
 	token string // "" serves without authentication
 	grace time.Duration
+	drain time.Duration // how long /healthz answers 503 before the listener closes
+	// drained, when not nil, replaces the drain's timer: the drain ends
+	// when it is closed. Only tests set it.
+	drained <-chan time.Time
 }
 
 // maxRequestBytes caps one HTTP request body (a JSON-RPC message).
@@ -45,13 +49,21 @@ const tokenEnv = "WASMCP_HTTP_TOKEN"
 
 // serveHTTP serves MCP over streamable HTTP at /mcp, stateless, so replicas
 // can sit behind a load balancer, and /healthz, until ctx is cancelled. It
-// then stops accepting connections, lets the calls in flight finish for up
-// to grace (then cancels them), and ends the long-lived notification streams.
+// then drains: /healthz answers 503 for the drain period while /mcp still
+// serves, so that the load balancer stops sending requests before they
+// would be refused. Then it stops accepting connections, lets the calls in
+// flight finish for up to grace (then cancels them), and ends the
+// long-lived notification streams.
 func serveHTTP(ctx context.Context, h *host.Host, o httpOptions, logger *slog.Logger) (string, error) {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return "", fmt.Errorf("http: %w", err)
 	}
+	return serveHTTPOn(ctx, ln, h, o, logger)
+}
+
+// serveHTTPOn is serveHTTP on a listener it closes.
+func serveHTTPOn(ctx context.Context, ln net.Listener, h *host.Host, o httpOptions, logger *slog.Logger) (string, error) {
 	// Streams that stay open for the session end once the calls in flight
 	// are done (a client may lose its session with its stream); calls keep
 	// their own contexts, which end only when the grace is over.
@@ -62,8 +74,8 @@ func serveHTTP(ctx context.Context, h *host.Host, o httpOptions, logger *slog.Lo
 	var shuttingDown atomic.Bool
 
 	// Stateless: no session to pin a client to one replica. The standalone
-	// GET stream is off (405): mcp-go would key every client's stream by the
-	// same empty session ID. A client on protocol 2026-07-28 still gets
+	// GET stream is off (405, from mcpEndpoint): mcp-go would key every
+	// client's stream by the same empty session ID. A client on protocol 2026-07-28 still gets
 	// notifications/tools/list_changed from its replica through
 	// subscriptions/listen; older clients list the tools again.
 	mcpHandler := server.NewStreamableHTTPServer(h.MCPServer(),
@@ -72,7 +84,7 @@ func serveHTTP(ctx context.Context, h *host.Host, o httpOptions, logger *slog.Lo
 		server.WithStreamableHTTPLogger(logger.With("component", "mcp")),
 	)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", requireToken(o.token, streams.track(mcpHandler)))
+	mux.Handle("/mcp", requireToken(o.token, mcpEndpoint(streams.track(mcpHandler))))
 	mux.HandleFunc("/healthz", healthz(h, &shuttingDown))
 	srv := &http.Server{
 		Handler:           guardOrigin(mux),
@@ -100,6 +112,20 @@ func serveHTTP(ctx context.Context, h *host.Host, o httpOptions, logger *slog.Lo
 	case <-ctx.Done():
 	}
 	shuttingDown.Store(true)
+	if o.drain > 0 || o.drained != nil {
+		logger.Info("shutting down: draining, /healthz answers 503 while /mcp still serves", "reason", "signal", "drain", o.drain)
+		drained := o.drained
+		if drained == nil {
+			timer := time.NewTimer(o.drain)
+			defer timer.Stop()
+			drained = timer.C
+		}
+		select {
+		case <-drained:
+		case err := <-served:
+			return "http error", err
+		}
+	}
 	logger.Info("shutting down: finishing the calls in flight", "reason", "signal", "in_flight", streams.active(), "grace", o.grace)
 	graceCtx, cancel := context.WithTimeout(context.Background(), o.grace)
 	defer cancel()
@@ -149,14 +175,14 @@ func newRequests() *requests {
 	return q
 }
 
-// track caps the request body and sorts the requests.
+// track sorts the requests; mcpEndpoint has capped the body.
 func (q *requests) track(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		longLived := r.Method == http.MethodGet
 		if r.Method == http.MethodPost {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBytes))
+			body, err := io.ReadAll(r.Body)
 			if err != nil {
-				http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
+				http.Error(w, "request body unreadable", http.StatusBadRequest)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -293,8 +319,9 @@ func isLoopbackAddr(addr string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
-// healthz answers 200 while plugins are loaded, 503 otherwise or once
-// shutdown has started.
+// healthz answers 200 while plugins are loaded, 503 otherwise: with no
+// plugin loaded (a replica with no tools should get no traffic; one may be
+// added while it runs) and from the start of shutdown, through the drain.
 func healthz(h *host.Host, shuttingDown *atomic.Bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		n := len(h.Plugins())

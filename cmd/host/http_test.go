@@ -2,15 +2,22 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wasmcp/wasmcp/host"
+	"github.com/wasmcp/wasmcp/host/auth"
 )
 
 func TestRequireToken(t *testing.T) {
@@ -154,12 +161,6 @@ func TestRequestsTracking(t *testing.T) {
 		t.Fatalf("active = %d after the call", q.active())
 	}
 
-	big := strings.Repeat("x", maxRequestBytes+1)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(big)))
-	if rec.Code != http.StatusRequestEntityTooLarge {
-		t.Errorf("oversized body: %d, want 413", rec.Code)
-	}
 }
 
 func TestHTTPToken(t *testing.T) {
@@ -183,5 +184,105 @@ func TestHTTPToken(t *testing.T) {
 		if _, err := httpToken(bad, logger); err == nil {
 			t.Errorf("%s: no error", filepath.Base(bad))
 		}
+	}
+}
+
+// msgHandler is a slog handler that sends each record's message on msgs.
+type msgHandler struct{ msgs chan string }
+
+func (h msgHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h msgHandler) Handle(_ context.Context, r slog.Record) error {
+	select {
+	case h.msgs <- r.Message:
+	default: // nobody is waiting for this one
+	}
+	return nil
+}
+func (h msgHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h msgHandler) WithGroup(string) slog.Handler      { return h }
+
+// waitLog waits for the log message want.
+func waitLog(t *testing.T, msgs <-chan string, want string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case m := <-msgs:
+			if m == want {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no log %q", want)
+		}
+	}
+}
+
+// healthStatus GETs /healthz and returns its status code and status field.
+func healthStatus(t *testing.T, base string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Status string }
+	json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.Status
+}
+
+// On shutdown /healthz answers 503 while /mcp still serves, until the drain
+// ends; then the listener closes. With no plugin loaded, /healthz answers
+// 503 too, and says why.
+func TestHTTPDrain(t *testing.T) {
+	h, err := host.New(host.Options{Exchanger: auth.NewMock(), Config: host.Config{CacheDir: "off"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	msgs := make(chan string, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	drained := make(chan time.Time)
+	done := make(chan error, 1)
+	go func() {
+		_, err := serveHTTPOn(ctx, ln, h, httpOptions{grace: 10 * time.Second, drain: time.Hour, drained: drained}, slog.New(msgHandler{msgs}))
+		done <- err
+	}()
+
+	if code, status := healthStatus(t, base); code != 503 || status != "no plugins loaded" {
+		t.Fatalf("/healthz with no plugin: %d %q, want 503 \"no plugins loaded\"", code, status)
+	}
+	cancel()
+	waitLog(t, msgs, "shutting down: draining, /healthz answers 503 while /mcp still serves")
+	if code, status := healthStatus(t, base); code != 503 || status != "shutting down" {
+		t.Fatalf("/healthz while draining: %d %q, want 503 \"shutting down\"", code, status)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("/mcp while draining: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/mcp while draining: %d, want 200", resp.StatusCode)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("serveHTTP returned during the drain: %v", err)
+	default:
+	}
+
+	close(drained)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := net.Dial("tcp", ln.Addr().String()); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("after the drain, dialing: %v, want connection refused", err)
 	}
 }

@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cmd, args = args[0], args[1:]
 	} else if wantsHelp(args) {
 		// "host --help": the commands first, then serve's flags.
-		fmt.Fprint(stderr, topUsage+"\n")
+		fmt.Fprint(stdout, topUsage+"\n")
 	}
 	var err error
 	switch cmd {
@@ -66,8 +66,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	var ue usageError
+	var help helpError
 	switch {
 	case err == nil:
+		return 0
+	case errors.As(err, &help):
+		fmt.Fprint(stdout, help.usage)
 		return 0
 	case errors.Is(err, errHelp):
 		return 0

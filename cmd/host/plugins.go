@@ -11,6 +11,7 @@ import (
 
 	"github.com/wasmcp/wasmcp/host"
 	"github.com/wasmcp/wasmcp/host/auth"
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 const pluginsUsage = `Usage: host plugins [FLAGS]
@@ -18,7 +19,8 @@ const pluginsUsage = `Usage: host plugins [FLAGS]
 Loads the plugins of the plugin folder as "serve" would, and lists each with
 its version, provider, hosts (after the config's upstreams), tools, limits and
 sha256. Plugins that fail to load are listed with the reason. Exits 1 if any
-failed.
+failed, or if stopped by SIGINT or SIGTERM. Whatever a plugin says of itself
+is printed escaped: one line of printable text per field.
 `
 
 // pluginInfo is one row of the inventory; its JSON form is --json's.
@@ -67,13 +69,36 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := checkPluginFolder(cfg.PluginsDir); err != nil {
 		return err
 	}
+	files, err := host.PluginFiles(cfg.PluginsDir)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "no plugins: the folder %s has no .wasm file\n", cfg.PluginsDir)
+		if *asJSON {
+			fmt.Fprintln(stdout, "[]")
+		}
+		return nil
+	}
 	// Listing runs no tool, so no token exchange is configured.
 	h, err := host.New(host.Options{Config: cfg, Exchanger: auth.NewMock(), Logger: logger, Version: version})
 	if err != nil {
 		return usageError{err}
 	}
-	defer h.Close(ctx)
-	errs := h.LoadDir(ctx, cfg.PluginsDir)
+	defer closeUnlessStopped(ctx, h)
+	// A signal (main's signal.NotifyContext) ends ctx: the loads stop at
+	// their next step, and the command at once, even if a compile (which
+	// nothing interrupts) is still running.
+	loaded := make(chan []error, 1)
+	go func() { loaded <- h.LoadDir(ctx, cfg.PluginsDir) }()
+	var errs []error
+	select {
+	case errs = <-loaded:
+	case <-ctx.Done():
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("stopped: %w", context.Cause(ctx))
+	}
 	for _, name := range h.UnmatchedPluginConfigs() {
 		fmt.Fprintf(stderr, "warning: the config has settings for plugin %q, which is not loaded: check its name\n", name)
 	}
@@ -115,24 +140,48 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
+// closeUnlessStopped closes h, or gives up waiting once ctx ends: the
+// process is exiting on a signal, and a compile still running in the
+// background must not hold it.
+func closeUnlessStopped(ctx context.Context, h *host.Host) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h.Close(ctx)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// printPluginTable prints rows as a table, then the failures. Every cell
+// is escaped (safetext.Escape), the plugin's strings and the failures'
+// reasons above all, so that nothing a plugin wrote can move the cursor,
+// forge a line or reorder the text around it.
 func printPluginTable(w io.Writer, rows []pluginInfo) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLUGIN\tVERSION\tPROVIDER\tHOSTS\tTOOLS\tLIMITS\tSHA256\tFILE")
+	row := func(cells ...string) {
+		for i, c := range cells {
+			cells[i] = safetext.Escape(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
 	for _, r := range rows {
 		if r.Error != "" {
-			fmt.Fprintf(tw, "-\t-\t-\t-\t-\t-\t-\t%s\n", r.File)
+			row("-", "-", "-", "-", "-", "-", "-", r.File)
 			continue
 		}
 		l := r.Limits
 		limits := fmt.Sprintf("%s, %dMiB, out %s, http %d×%s", l.Timeout, l.MemoryMiB,
 			size(l.MaxOutputBytes), l.MaxHTTPRequests, size(l.MaxHTTPResponseBytes))
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Version, r.Provider,
-			strings.Join(r.Hosts, ","), strings.Join(r.Tools, ","), limits, r.SHA256, r.File)
+		row(r.Name, r.Version, r.Provider, strings.Join(r.Hosts, ","), strings.Join(r.Tools, ","), limits, r.SHA256, r.File)
 	}
 	tw.Flush()
 	for _, r := range rows {
 		if r.Error != "" {
-			fmt.Fprintf(w, "\nFAILED %s: %s\n", r.File, r.Error)
+			fmt.Fprintf(w, "\nFAILED %s: %s\n", safetext.Escape(r.File), safetext.Escape(r.Error))
 		}
 	}
 }

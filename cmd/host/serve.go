@@ -28,8 +28,13 @@ name.wasm.
 
 On SIGINT or SIGTERM (and, over stdio, when stdin ends) the host takes no new
 calls, lets those in flight finish for up to --shutdown-grace, then exits 0.
-A second signal exits at once.
+Over HTTP it first drains for --drain: /healthz answers 503 while /mcp still
+serves. A second signal exits at once.
 `
+
+// defaultDrain is long enough for a load balancer checking /healthz every
+// second or two to see the 503 twice and stop sending requests.
+const defaultDrain = 5 * time.Second
 
 // stoppedCallsLinger bounds the wait, after the shutdown grace period, for
 // the calls just stopped to write their answers.
@@ -45,14 +50,18 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	httpAddr := s.fs.String("http", "", "serve streamable HTTP on `ADDR` (host:port) at /mcp, stateless, instead of stdio")
 	tokenFile := s.fs.String("http-token-file", "", "`file` holding the bearer token HTTP clients must send (env "+tokenEnv+")")
 	grace := s.fs.Duration("shutdown-grace", 10*time.Second, "on shutdown, how long calls in flight may run before they are cancelled")
+	drain := s.fs.Duration("drain", defaultDrain, "with --http, on shutdown, how long /healthz answers 503 while /mcp still serves, before the listener closes")
 	if err := s.parse(args); err != nil {
 		return err
 	}
-	if *grace < 0 {
-		return usageError{errors.New("--shutdown-grace must not be negative")}
+	if *grace < 0 || *drain < 0 {
+		return usageError{errors.New("--shutdown-grace and --drain must not be negative")}
 	}
 	if *tokenFile != "" && *httpAddr == "" {
 		return usageError{errors.New("--http-token-file needs --http")}
+	}
+	if s.isSet("drain") && *httpAddr == "" {
+		return usageError{errors.New("--drain needs --http: over stdio there is no load balancer to drain")}
 	}
 	logger, err := s.logger(stderr)
 	if err != nil {
@@ -111,7 +120,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 
 	var reason string
 	if *httpAddr != "" {
-		reason, err = serveHTTP(ctx, h, httpOptions{addr: *httpAddr, token: token, grace: *grace}, logger)
+		reason, err = serveHTTP(ctx, h, httpOptions{addr: *httpAddr, token: token, grace: *grace, drain: *drain}, logger)
 	} else {
 		reason, err = serveStdio(ctx, h, stdin, stdout, *grace, logger)
 	}

@@ -15,29 +15,61 @@ import (
 	"github.com/wasmcp/wasmcp/host/auth"
 )
 
-// errHelp is returned when --help was asked for and printed.
+// errHelp is returned when --help was asked for; see helpError.
 var errHelp = errors.New("help requested")
+
+// helpError is --help: run prints the usage on stdout, so that
+// "host serve --help | less" shows it, and exits 0.
+type helpError struct{ usage string }
+
+func (e helpError) Error() string        { return errHelp.Error() }
+func (e helpError) Is(target error) bool { return target == errHelp }
+
+// parseFlags parses args with fs, which prints nothing itself: --help
+// returns a helpError with the usage that usage writes, and a bad flag a
+// usageError that run prints, once, on stderr.
+func parseFlags(fs *flag.FlagSet, usage func(io.Writer), args []string) error {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		var b strings.Builder
+		fs.SetOutput(&b)
+		usage(&b)
+		fs.SetOutput(io.Discard)
+		return helpError{b.String()}
+	}
+	if err != nil {
+		return usageError{fmt.Errorf("%w (see \"host %s --help\")", err, fs.Name())}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
 
 // settings are the flags shared by the commands. Precedence, highest first:
 // flags, environment, config file, defaults.
 type settings struct {
-	configFile  string
-	pluginsDir  string
-	backendURL  string
-	mock        *bool
-	timeout     time.Duration
-	cacheDir    string
-	logLevel    string
-	logFormat   string
-	fs          *flag.FlagSet
-	explicitSet map[string]bool
-	extraEnv    string // a command's own environment variables, for its usage
+	configFile string
+	pluginsDir string
+	backendURL string
+	mock       *bool
+	timeout    time.Duration
+	cacheDir   string
+	logLevel   string
+	logFormat  string
+	fs         *flag.FlagSet
+	usage      string
+	extraEnv   string // a command's own environment variables, for its usage
 }
 
-func newSettings(name, usage string, stderr io.Writer) *settings {
-	s := &settings{fs: flag.NewFlagSet(name, flag.ContinueOnError)}
+// newSettings makes the flag set of a command with the shared flags. Its
+// usage and flag errors reach run, which prints them; the last parameter is
+// no longer used.
+func newSettings(name, usage string, _ io.Writer) *settings {
+	s := &settings{fs: flag.NewFlagSet(name, flag.ContinueOnError), usage: usage}
 	fs := s.fs
-	fs.SetOutput(stderr)
 	fs.StringVar(&s.configFile, "config", "", "YAML config `file` (see README, \"Configuration\")")
 	fs.StringVar(&s.pluginsDir, "plugins", "", "plugin `folder` of *.wasm files (default \"plugins\", or plugins_dir in the config)")
 	fs.StringVar(&s.backendURL, "backend-url", "", "OAuth backend base `URL` (env OAUTH_BACKEND_URL; https, or http on loopback only)")
@@ -56,14 +88,16 @@ func newSettings(name, usage string, stderr io.Writer) *settings {
 	fs.StringVar(&s.cacheDir, "cache-dir", "", "compilation cache `dir` (default: the user cache dir; \"off\" disables it)")
 	fs.StringVar(&s.logLevel, "log-level", "", "log `level`: debug, info, warn or error (env LOG_LEVEL; default info)")
 	fs.StringVar(&s.logFormat, "log-format", "", "log `format`: text or json (default text)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fmt.Fprintln(stderr, "\nFlags:")
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, envUsage+s.extraEnv)
-		fmt.Fprintln(stderr, "Flags override the environment; the environment overrides the config file.")
-	}
 	return s
+}
+
+// writeUsage writes the command's usage, flags and environment.
+func (s *settings) writeUsage(w io.Writer) {
+	fmt.Fprint(w, s.usage)
+	fmt.Fprintln(w, "\nFlags:")
+	s.fs.PrintDefaults()
+	fmt.Fprint(w, envUsage+s.extraEnv)
+	fmt.Fprintln(w, "Flags override the environment; the environment overrides the config file.")
 }
 
 const envUsage = `
@@ -73,18 +107,16 @@ Environment:
   LOG_LEVEL                debug, info, warn or error (overridden by --log-level)
 `
 
-// parse parses args; --help prints usage and returns errHelp.
+// parse parses args; see parseFlags.
 func (s *settings) parse(args []string) error {
-	if err := s.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err}
-	}
-	if s.fs.NArg() > 0 {
-		return usageError{fmt.Errorf("unexpected argument %q", s.fs.Arg(0))}
-	}
-	return nil
+	return parseFlags(s.fs, s.writeUsage, args)
+}
+
+// isSet reports whether the flag was given on the command line.
+func (s *settings) isSet(name string) bool {
+	set := false
+	s.fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // config resolves the configuration from the file, the environment and the
@@ -161,9 +193,9 @@ func parseYesNo(v string) (bool, error) {
 func exchanger(cfg host.Config, logger *slog.Logger) (auth.Exchanger, error) {
 	if cfg.Backend.Mock != nil && *cfg.Backend.Mock {
 		logger.Warn("mock mode: tools get fixed test tokens; do not use in production")
-		return auth.NewMock(), nil
+		return auth.NewMock().WithLogger(logger), nil
 	}
-	b, err := auth.NewBackend(auth.BackendConfig{URL: cfg.Backend.URL, Timeout: cfg.Backend.Timeout, Logger: logger})
+	b, err := auth.NewBackend(auth.BackendConfig{URL: cfg.Backend.URL, Timeout: cfg.Backend.Timeout, Proxy: cfg.Backend.Proxy, Logger: logger})
 	if err != nil {
 		return nil, usageError{err}
 	}

@@ -37,7 +37,10 @@ func serveStdio(ctx context.Context, h *host.Host, stdin io.Reader, stdout io.Wr
 
 	stdio := server.NewStdioServer(h.MCPServer())
 	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
-	server.WithWorkerPoolSize(64)(stdio)
+	// The host's gate caps the calls in flight (calls.max_in_flight) on both
+	// transports; the workers only need to outnumber it, so that a call past
+	// the cap is refused at once rather than queued.
+	server.WithWorkerPoolSize(stdioWorkers)(stdio)
 	server.WithQueueSize(256)(stdio)
 
 	done := make(chan error, 1)
@@ -85,14 +88,19 @@ func serveStdio(ctx context.Context, h *host.Host, stdin io.Reader, stdout io.Wr
 	return reason, nil // the cancellation was ours
 }
 
+// stdioWorkers is the number of mcp-go's tool-call workers: its maximum.
+const stdioWorkers = 100
+
 // drainPipe is the stdin and stdout of mcp-go's StdioServer. It counts the
 // requests it hands over and the responses written back, and when stdin ends
 // (or stop is called) it returns EOF only once every request has been
-// answered (or giveUp is called).
+// answered (or giveUp is called). It answers itself the requests screen
+// refuses, which Listen never sees.
 type drainPipe struct {
-	out   io.Writer
-	lines chan []byte // from the stdin reader; closed at its end
-	buf   []byte      // the rest of a line Read could not return whole
+	out     io.Writer
+	writeMu sync.Mutex  // one whole message at a time on out
+	lines   chan []byte // from the stdin reader; closed at its end
+	buf     []byte      // the rest of a line Read could not return whole
 
 	stopped    chan struct{} // stop: read no more requests
 	stopOnce   sync.Once
@@ -148,19 +156,17 @@ func (p *drainPipe) stop()   { p.stopOnce.Do(func() { close(p.stopped) }) }
 func (p *drainPipe) giveUp() { p.giveUpOnce.Do(func() { close(p.gaveUp) }) }
 
 func (p *drainPipe) Read(b []byte) (int, error) {
-	if len(p.buf) == 0 {
-		select {
-		case <-p.stopped:
-		default:
-			select {
-			case line, ok := <-p.lines:
-				if ok {
-					p.track(line)
-					p.buf = line
-				}
-			case <-p.stopped:
-			}
+	for len(p.buf) == 0 {
+		line, ok := p.next()
+		if !ok {
+			break
 		}
+		if s := p.screenLine(line); s != nil {
+			p.write(append(s.response(), '\n'))
+			continue
+		}
+		p.track(line)
+		p.buf = line
 	}
 	if len(p.buf) > 0 {
 		n := copy(b, p.buf)
@@ -172,12 +178,42 @@ func (p *drainPipe) Read(b []byte) (int, error) {
 	return 0, io.EOF
 }
 
+// next returns the next line of stdin, or false at its end or on stop.
+func (p *drainPipe) next() ([]byte, bool) {
+	select {
+	case <-p.stopped:
+		return nil, false
+	default:
+	}
+	select {
+	case line, ok := <-p.lines:
+		return line, ok
+	case <-p.stopped:
+		return nil, false
+	}
+}
+
+// screenLine applies screen to a whole line (one a newline ends: the last
+// line of the input without one is dropped unread by Listen).
+func (p *drainPipe) screenLine(line []byte) *screened {
+	if line[len(line)-1] != '\n' {
+		return nil
+	}
+	return screen(line)
+}
+
 // Write passes a message to stdout. mcp-go writes one whole message per
-// call, under its own lock.
+// call, under its own lock; the screen's answers share writeMu with them.
 func (p *drainPipe) Write(b []byte) (int, error) {
-	n, err := p.out.Write(b)
+	n, err := p.write(b)
 	p.answered(b)
 	return n, err
+}
+
+func (p *drainPipe) write(b []byte) (int, error) {
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
+	return p.out.Write(b)
 }
 
 // message is what the pipe reads of a JSON-RPC message.

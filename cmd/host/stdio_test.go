@@ -174,3 +174,37 @@ func TestDrainPipeTracking(t *testing.T) {
 		t.Fatalf("in flight = %v, want none", p.inFlightMethods())
 	}
 }
+
+// Requests screen refuses are answered on stdout without reaching the
+// server, and stdin's end does not wait for them.
+func TestStdioScreensRequests(t *testing.T) {
+	r := startStdio(t, context.Background(), time.Minute, 10*time.Second)
+	r.send(t, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":"x"}}`)
+	r.send(t, `[{"jsonrpc":"2.0","id":3,"method":"ping"}]`)
+	r.send(t, `{"jsonrpc":"2.0","id":4,"method":"tools/list","params":{"cursor":"!!"}}`)
+	r.send(t, `{"jsonrpc":"2.0","id":5,"method":"ping"}`)
+	r.in.Close()
+	codes := map[any]float64{}
+	for m := range r.out {
+		e, _ := m["error"].(map[string]any)
+		code, _ := e["code"].(float64)
+		codes[m["id"]] = code
+	}
+	if reason := <-r.done; reason != "stdin closed" {
+		t.Errorf("reason = %q", reason)
+	}
+	want := map[any]float64{2.0: codeInvalidParams, nil: codeInvalidRequest, 4.0: codeInvalidParams, 5.0: 0}
+	if len(codes) != len(want) {
+		t.Fatalf("answers %v, want %v", codes, want)
+	}
+	for id, code := range want {
+		if got, ok := codes[id]; !ok || got != code {
+			t.Errorf("id %v: code %v, want %v", id, got, code)
+		}
+	}
+	select {
+	case <-r.started:
+		t.Error("the tool ran with arguments that are not an object")
+	default:
+	}
+}

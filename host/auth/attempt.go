@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/wasmcp/wasmcp/internal/secret"
 )
 
 const (
@@ -165,6 +167,16 @@ func parseAccessToken(data []byte) (string, string) {
 	if strings.ContainsFunc(token, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		// The token becomes an "Authorization: Bearer" header value.
 		return "", "Backend API response accessToken contains control characters"
+	}
+	if strings.TrimSpace(token) != token {
+		// Header values are trimmed on the wire: the API would see, and
+		// could echo, a spelling other than the one the host scrubs.
+		return "", "Backend API response accessToken has leading or trailing white space"
+	}
+	if !secret.LongEnough(token) {
+		// The host scrubs the token from everything a plugin gets back; so
+		// short a value could not be told apart from legitimate data.
+		return "", fmt.Sprintf("Backend API response accessToken is shorter than %d characters, too short to be a token", secret.MinLen)
 	}
 	return token, ""
 }

@@ -32,9 +32,17 @@ type BackendConfig struct {
 	// DefaultRetryBackoff); the actual wait is drawn from [½, 1½) of it.
 	RetryBackoff time.Duration
 	// Client sends the requests (default: a client of its own, with TLS 1.2
-	// or later). Whatever the client, redirects are never followed: the
-	// request body holds the userToken, and a 3xx is an api_error.
+	// or later, that takes no proxy from the environment). Whatever the
+	// client, redirects are never followed: the request body holds the
+	// userToken, and a 3xx is an api_error.
 	Client *http.Client
+	// Proxy is the URL of an HTTP proxy to reach an https backend through,
+	// e.g. "http://proxy.internal:3128"; "" means a direct connection. It
+	// only tunnels (CONNECT): TLS runs end to end with the backend. A
+	// plain-http (loopback) backend is never proxied. HTTPS_PROXY,
+	// HTTP_PROXY and NO_PROXY are never read: a proxy is the operator's
+	// explicit choice. It cannot be combined with Client.
+	Proxy string
 	// Logger receives the audit line of every exchange (info) and the
 	// progress of each attempt (debug). Default: no logging.
 	Logger *slog.Logger
@@ -58,8 +66,8 @@ type Backend struct {
 }
 
 // NewBackend checks cfg and returns a Backend. It fails when the URL is
-// missing or not acceptable (see ValidateBackendURL) or a duration is
-// negative.
+// missing or not acceptable (see ValidateBackendURL), the proxy URL is not
+// acceptable, or a duration is negative.
 func NewBackend(cfg BackendConfig) (*Backend, error) {
 	base, err := parseBackendURL(cfg.URL)
 	if err != nil {
@@ -70,6 +78,13 @@ func NewBackend(cfg BackendConfig) (*Backend, error) {
 	}
 	if cfg.RetryBackoff < 0 {
 		return nil, fmt.Errorf("backend retry backoff must not be negative, got %v", cfg.RetryBackoff)
+	}
+	proxy, err := parseProxyURL(cfg.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	if proxy != nil && cfg.Client != nil {
+		return nil, errors.New("a backend proxy cannot be combined with a custom HTTP client; configure the proxy in the client")
 	}
 	ep := endpointURL(base)
 	b := &Backend{
@@ -91,6 +106,7 @@ func NewBackend(cfg BackendConfig) (*Backend, error) {
 		b.client = &c
 	} else {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = proxyFunc(proxy) // never http.ProxyFromEnvironment
 		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		b.client = &http.Client{Transport: tr}
 	}

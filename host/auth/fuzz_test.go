@@ -57,6 +57,9 @@ func oracleProblem(key string, v any) string {
 	if !utf8.ValidString(s) {
 		return key + " must be valid UTF-8"
 	}
+	if key == "userToken" && utf8.RuneCountInString(s) < 16 {
+		return "userToken must be at least 16 characters long; a shorter value is too short to be a secret"
+	}
 	if key != "userToken" {
 		for _, r := range s {
 			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
@@ -72,6 +75,8 @@ func oracleProblem(key string, v any) string {
 func sameClassToken(tok string) string {
 	switch oracleProblem("userToken", tok) {
 	case "":
+		return strings.Repeat("x", 16)
+	case "userToken must be at least 16 characters long; a shorter value is too short to be a secret":
 		return "x"
 	case "userToken must be at most 4096 bytes":
 		return strings.Repeat("x", 4097)
@@ -94,13 +99,16 @@ func FuzzValidateMeta(f *testing.F) {
 		{"reddit", "user_123", "temp_token_abc456", "reddit", kindNested | kindExtraBit},
 		{"reddit", "user_123", "", "reddit", 0},
 		{"reddit", "user_123", " \t\u00a0", "reddit", 0},
-		{"reddit", "user\n123", "tok", "reddit", 0},
-		{"reddit", "user_123", "tok", "red\u202edit", 0},
-		{"reddit", "user_123", "tok\xff", "reddit", 0},
+		{"reddit", "user\n123", "temp_token_abc456", "reddit", 0},
+		{"reddit", "user_123", "temp_token_abc456", "red\u202edit", 0},
+		{"reddit", "user_123", "temp_token_abc456\xff", "reddit", 0},
+		{"reddit", "user_123", "o", "reddit", 0},
+		{"reddit", "user_123", "123456789012345", "reddit", 0},
+		{"reddit", "user_123", "ü12345678901234", "reddit", 0},
 		{"reddit", "u", strings.Repeat("t", 4097), "reddit", 0},
-		{"reddit", "u", "reddit", strings.Repeat("g", 100), 0},
+		{"reddit", "u", "temp_token_abc456", strings.Repeat("g", 100), 0},
 		{"Google Drive", "ユーザー", "Required: userId", "Google Drive", 0},
-		{"", "u", "t", "", 0},
+		{"", "u", "temp_token_abc456", "", 0},
 	} {
 		f.Add(s.provider, s.userID, s.userToken, s.providerID, s.kinds)
 	}

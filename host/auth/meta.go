@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/wasmcp/wasmcp/internal/secret"
 )
 
 // Keys of the OAuth parameters in a tools/call request's _meta, in the order
@@ -38,8 +40,11 @@ const MaxParamLen = 4096
 //     invalid_parameter error naming the first such key, in the order above.
 //     A value is valid when it is a string that is not empty, not only
 //     Unicode white space, at most MaxParamLen bytes, and valid UTF-8; a
-//     userId or providerId must also hold no control or format character,
-//     nor a line or paragraph separator. A JSON null is present, hence
+//     userToken must also be at least secret.MinLen (16) characters long,
+//     since the host scrubs it from everything a plugin gets back and a
+//     shorter one cannot be told apart from legitimate data; a userId or
+//     providerId must hold no control or format character, nor a line or
+//     paragraph separator. A JSON null is present, hence
 //     invalid. Values are used as sent: nothing is trimmed.
 //  3. A providerId different from provider (compared exactly, case
 //     included) makes a provider_mismatch error, whose details echo the
@@ -100,6 +105,8 @@ func checkParam(key string, v any) (string, string) {
 		return "", key + " must be a non-empty string"
 	case !utf8.ValidString(s):
 		return "", key + " must be valid UTF-8"
+	case key == KeyUserToken && !secret.LongEnough(s):
+		return "", fmt.Sprintf("userToken must be at least %d characters long; a shorter value is too short to be a secret", secret.MinLen)
 	case key != KeyUserToken && strings.IndexFunc(s, isUnsafeRune) >= 0:
 		return "", key + " must not contain control characters"
 	}

@@ -38,6 +38,7 @@ func TestValidateMeta(t *testing.T) {
 	}
 	nonEmpty := func(key string) want { return invalid(key, key+" must be a non-empty string") }
 	control := func(key string) want { return invalid(key, key+" must not contain control characters") }
+	const short = "userToken must be at least 16 characters long; a shorter value is too short to be a secret"
 
 	tests := []struct {
 		name string
@@ -47,7 +48,9 @@ func TestValidateMeta(t *testing.T) {
 		{"reference example", meta(), want{}},
 		{"other keys ignored", meta("progressToken", 7, "io.modelcontextprotocol/related-task", map[string]any{"taskId": "x"},
 			"unknown", []any{1}, "userid", 3, "accessToken", ""), want{}},
-		{"token with tab and spaces kept", meta("userToken", " tok\ten "), want{}},
+		{"token with tab and spaces kept", meta("userToken", " temp\ttoken abc456 "), want{}},
+		{"shortest token", meta("userToken", strings.Repeat("t", 16)), want{}},
+		{"shortest token, in characters", meta("userToken", strings.Repeat("ü", 16)), want{}},
 		{"unicode userId", meta("userId", "ユーザー_123"), want{}},
 		{"max length", meta("userId", strings.Repeat("u", MaxParamLen), "userToken", strings.Repeat("t", MaxParamLen)), want{}},
 
@@ -76,6 +79,10 @@ func TestValidateMeta(t *testing.T) {
 		{"too long userToken", meta("userToken", strings.Repeat("t", MaxParamLen+1)), invalid("userToken", "userToken must be at most 4096 bytes")},
 		{"too long userId", meta("userId", strings.Repeat("u", MaxParamLen+1)), invalid("userId", "userId must be at most 4096 bytes")},
 		{"invalid UTF-8 userToken", meta("userToken", "tok\xff"), invalid("userToken", "userToken must be valid UTF-8")},
+		{"one-letter userToken", meta("userToken", "o"), invalid("userToken", short)},
+		{"15-character userToken", meta("userToken", strings.Repeat("t", 15)), invalid("userToken", short)},
+		{"15 characters in 30 bytes", meta("userToken", strings.Repeat("ü", 15)), invalid("userToken", short)},
+		{"short userToken before providerId", meta("userToken", "t", "providerId", "github"), invalid("userToken", short)},
 		{"invalid UTF-8 providerId", meta("providerId", "red\xc3dit"), invalid("providerId", "providerId must be valid UTF-8")},
 		{"newline userId", meta("userId", "user\nadmin"), control("userId")},
 		{"escape userId", meta("userId", "user\x1b[2J"), control("userId")},

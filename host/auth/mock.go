@@ -22,12 +22,16 @@ func MockTokens() map[string]string {
 
 // Mock is the Exchanger of mock mode (OAUTH_BACKEND_MOCK_MODE=yes): it
 // answers with the fixed token of MockTokens for the credentials' provider,
-// whatever the userId and userToken, and never touches the network.
+// whatever the userId and userToken, and never touches the network. Every
+// user of a provider gets the same token, so nothing but the userId the
+// client claims tells users apart: it is for development only.
 type Mock struct {
 	log *slog.Logger
 }
 
-// NewMock returns a Mock that does not log.
+// NewMock returns a Mock that does not log. A host serving calls gives it
+// its logger with WithLogger, so that mock exchanges are audited like the
+// backend's.
 func NewMock() *Mock {
 	return &Mock{log: slog.New(slog.DiscardHandler)}
 }

@@ -31,7 +31,7 @@ func TestMockTokens(t *testing.T) {
 
 func TestMockErrors(t *testing.T) {
 	m := NewMock()
-	_, e := m.Exchange(t.Context(), Credentials{UserID: "u", UserToken: "t", ProviderID: "gitlab"})
+	_, e := m.Exchange(t.Context(), Credentials{UserID: "u", UserToken: "temp_token_abc456", ProviderID: "gitlab"})
 	want := Error{Code: CodeAPIError, Message: "Failed to exchange token with gitlab backend", Provider: "gitlab",
 		Details: "Mock mode has no token for provider gitlab"}
 	if e == nil || *e != want {

@@ -1,0 +1,292 @@
+package host
+
+// The checks of a plugin's descriptor, at load: everything a plugin says of
+// itself is bounded (limits.go) and its strings obey safetext's rule before
+// the host registers, logs or prints any of it. A refusal names each field
+// at fault and the limit it broke, quoting at most a short, escaped prefix
+// of what the plugin wrote.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/safetext"
+)
+
+var (
+	pluginNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	toolNameRE   = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
+)
+
+// decodeDescriptor decodes a describe output, once the bounds that need no
+// decoding hold: its size, its depth and its ABI version.
+func decodeDescriptor(out []byte) (abi.Descriptor, error) {
+	if len(out) > maxDescriptorBytes {
+		return abi.Descriptor{}, fmt.Errorf("%s returned %d bytes, above the host's limit of %d for a descriptor: shorten the tools' descriptions and schemas, or split the plugin",
+			abi.ExportDescribe, len(out), maxDescriptorBytes)
+	}
+	if !utf8.Valid(out) {
+		// encoding/json would turn each bad byte into U+FFFD, silently.
+		return abi.Descriptor{}, fmt.Errorf("%s returned text that is not UTF-8 (at byte %d): JSON must be UTF-8", abi.ExportDescribe, invalidUTF8At(out))
+	}
+	if jsonDeeperThan(out, maxJSONDepth) {
+		return abi.Descriptor{}, fmt.Errorf("%s returned JSON nested deeper than %d levels, the host's limit for JSON from a plugin: flatten the input schemas",
+			abi.ExportDescribe, maxJSONDepth)
+	}
+	var v struct {
+		ABIVersion int `json:"abi_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return abi.Descriptor{}, fmt.Errorf("%s returned invalid JSON: %w", abi.ExportDescribe, err)
+	}
+	if v.ABIVersion != abi.Version {
+		return abi.Descriptor{}, fmt.Errorf("plugin is built for ABI version %d; this host supports ABI version %d", v.ABIVersion, abi.Version)
+	}
+	var d abi.Descriptor
+	if err := json.Unmarshal(out, &d); err != nil {
+		return abi.Descriptor{}, fmt.Errorf("%s returned an invalid descriptor: %w", abi.ExportDescribe, err)
+	}
+	return d, nil
+}
+
+// invalidUTF8At is the offset of the first byte of b that is not UTF-8.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// check validates the descriptor and builds the plugin's policy and
+// schemas. Compiling the schemas is bounded by schemaTimeout and by ctx.
+func (l *loader) check(ctx context.Context, pl *Plugin, pc PluginConfig) error {
+	d := pl.Desc
+	if err := checkDescriptor(d); err != nil {
+		return err
+	}
+	if err := checkProviderHosts(d.Provider, d.Hosts, l.cfg.Providers); err != nil {
+		return fmt.Errorf("plugin %q: %w", d.Name, err)
+	}
+	policy, err := hostfuncs.NewPolicy(d.Hosts, pc.Upstreams)
+	if err != nil {
+		return fmt.Errorf("plugin %q: %w", d.Name, err)
+	}
+	schemas, err := compileSchemas(ctx, d.Tools)
+	if err != nil {
+		return fmt.Errorf("plugin %q: %w", d.Name, err)
+	}
+	pl.Policy, pl.schemas = policy, schemas
+	return nil
+}
+
+// checkDescriptor checks every field of d against its limit and its
+// character rule, and the schemas' shape, size and strings; it reports up
+// to maxProblems of what it finds at once.
+func checkDescriptor(d abi.Descriptor) error {
+	var p problems
+	prefix := ""
+	if pluginNameRE.MatchString(d.Name) {
+		prefix = fmt.Sprintf("plugin %q: ", d.Name)
+	} else {
+		p.add("plugin name %s is invalid: use 1-64 of a-z, 0-9, '_' and '-', starting with a letter or digit", quote(d.Name))
+	}
+	if !pluginNameRE.MatchString(d.Provider) {
+		p.add("provider %s is invalid: use 1-64 of a-z, 0-9, '_' and '-'", quote(d.Provider))
+	}
+	p.field("version", d.Version, maxVersionBytes, false)
+	if len(d.Hosts) > maxHosts {
+		p.add("%d hosts, above the limit of %d", len(d.Hosts), maxHosts)
+	} else {
+		for i, h := range d.Hosts {
+			p.field(fmt.Sprintf("hosts[%d]", i), h, maxHostBytes, false)
+		}
+	}
+	switch {
+	case len(d.Tools) == 0:
+		p.add("no tools declared")
+	case len(d.Tools) > maxTools:
+		p.add("%d tools, above the limit of %d", len(d.Tools), maxTools)
+	default:
+		seen := make(map[string]bool, len(d.Tools))
+		for i, t := range d.Tools {
+			checkTool(&p, i, t, seen)
+		}
+	}
+	if p.n == 0 {
+		if n := toolsListBytes(d); n > maxToolsListBytes {
+			p.add("its tools take %d bytes of tools/list, above the host's limit of %d for all plugins together", n, maxToolsListBytes)
+		}
+	}
+	return p.err(prefix)
+}
+
+// checkTool checks the i-th tool; seen holds the names before it.
+func checkTool(p *problems, i int, t abi.Tool, seen map[string]bool) {
+	name := fmt.Sprintf("tool %q", t.Name)
+	switch {
+	case !toolNameRE.MatchString(t.Name):
+		name = fmt.Sprintf("tools[%d]", i)
+		p.add("%s: name %s is invalid: use 1-128 of A-Z, a-z, 0-9, '_', '.' and '-'", name, quote(t.Name))
+	case seen[t.Name]:
+		p.add("%s is declared twice", name)
+	}
+	seen[t.Name] = true
+	p.field(name+": description", t.Description, maxDescriptionBytes, true)
+	if t.InputSchema == nil {
+		p.add("%s has no inputSchema", name)
+		return
+	}
+	if ty, _ := t.InputSchema["type"].(string); ty != "object" {
+		p.add(`%s: inputSchema must have "type": "object"`, name)
+	}
+	raw, err := json.Marshal(t.InputSchema)
+	if err != nil {
+		p.add("%s: inputSchema cannot be encoded: %v", name, err)
+		return
+	}
+	if len(raw) > maxSchemaBytes {
+		p.add("%s: inputSchema is %d bytes, above the limit of %d", name, len(raw), maxSchemaBytes)
+		return
+	}
+	checkSchemaValue(p, name+": inputSchema ", t.InputSchema)
+}
+
+// checkSchemaValue checks the keys and strings of a schema value: keys as
+// one-line fields, strings as multi-line ones. where names the value, by
+// its JSON pointer. The descriptor's depth bounds the recursion.
+func checkSchemaValue(p *problems, where string, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) { // the same report every time
+			at := where + "/" + safetext.Clip(k, 32)
+			p.field(at+" (key)", k, maxSchemaKeyBytes, false)
+			checkSchemaValue(p, at, x[k])
+		}
+	case []any:
+		for i, e := range x {
+			checkSchemaValue(p, where+"/"+strconv.Itoa(i), e)
+		}
+	case string:
+		p.field(where, x, maxSchemaStringBytes, true)
+	}
+}
+
+// compileSchemas compiles the tools' input schemas, within schemaTimeout
+// and ctx. Past either it gives up on them; the compilation, bounded by
+// the descriptor's limits, finishes in the background.
+func compileSchemas(parent context.Context, tools []abi.Tool) (map[string]*argsSchema, error) {
+	ctx, cancel := context.WithTimeout(parent, schemaTimeout)
+	defer cancel()
+	type result struct {
+		schemas map[string]*argsSchema
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		schemas := make(map[string]*argsSchema, len(tools))
+		for _, t := range tools {
+			if err := ctx.Err(); err != nil {
+				done <- result{err: err} // the caller has gone
+				return
+			}
+			s, err := compileSchema(t.Name, t.InputSchema)
+			if err != nil {
+				done <- result{err: err}
+				return
+			}
+			schemas[t.Name] = s
+		}
+		done <- result{schemas: schemas}
+	}()
+	select {
+	case r := <-done:
+		return r.schemas, r.err
+	case <-ctx.Done():
+		if parent.Err() != nil {
+			return nil, fmt.Errorf("loading was stopped while the input schemas compiled: %w", context.Cause(parent))
+		}
+		return nil, fmt.Errorf("compiling the input schemas took longer than %v, the host's limit: simplify them", schemaTimeout)
+	}
+}
+
+// toolsListBytes is the size of the plugin's entries in tools/list, as the
+// MCP server encodes them.
+func toolsListBytes(d abi.Descriptor) int {
+	n := 0
+	for _, t := range d.Tools {
+		schema, _ := json.Marshal(t.InputSchema)
+		b, err := json.Marshal(mcp.Tool{Name: t.Name, Description: t.Description, RawInputSchema: schema})
+		if err != nil {
+			return maxToolsListBytes + 1 // what cannot be listed does not fit
+		}
+		n += len(b) + 1
+	}
+	return n
+}
+
+// problems collects what is wrong with a descriptor.
+type problems struct {
+	list []string
+	n    int
+}
+
+func (p *problems) add(format string, args ...any) {
+	p.n++
+	if len(p.list) < maxProblems {
+		p.list = append(p.list, fmt.Sprintf(format, args...))
+	}
+}
+
+// field checks s, the field named field: at most max bytes, and the
+// characters of a one-line or multi-line field.
+func (p *problems) field(field, s string, max int, multiline bool) {
+	field = safetext.Escape(field)
+	if len(s) > max {
+		p.add("%s is %d bytes, above the limit of %d", field, len(s), max)
+		return
+	}
+	if bad, found := safetext.Check(s, multiline); found {
+		rule := "a one-line field holds no control characters, bidi controls or line breaks"
+		if multiline {
+			rule = "a description holds no control characters but newlines and tabs, and no bidi controls"
+		}
+		p.add("%s holds %s: %s", field, bad, rule)
+	}
+}
+
+// err is the refusal listing the problems; nil when there are none.
+func (p *problems) err(prefix string) error {
+	switch p.n {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(prefix + p.list[0])
+	}
+	msg := fmt.Sprintf("%s%d problems: %s", prefix, p.n, strings.Join(p.list, "; "))
+	if p.n > len(p.list) {
+		msg += fmt.Sprintf("; and %d more", p.n-len(p.list))
+	}
+	return errors.New(msg)
+}
+
+// quote is s for an error message: at most 64 bytes of it, quoted, every
+// character that is not printable escaped.
+func quote(s string) string {
+	return strconv.Quote(safetext.Clip(s, 64))
+}

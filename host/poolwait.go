@@ -1,0 +1,88 @@
+package host
+
+import (
+	"context"
+	"fmt"
+)
+
+// A call that finds no clean instance waits for whichever comes first: an
+// instance of the plugin reset after another call (or made by the warm
+// set), handed over as it comes back; or a turn to make one itself. At most
+// GOMAXPROCS instances are made for calls at once. A new instance costs
+// tens of milliseconds of CPU (instantiation, the guest's runtime
+// initialisation, its warm-up), a warm call a fraction of one: under a
+// burst of calls, making one per call would have every call wait for all
+// the others' instances, on every core, while the instances already made
+// are freed many times over. The wait ends with the call's context.
+
+// await waits on w, the channel a clean instance is handed over on (see
+// giveLocked), or for a turn to make one.
+func (p *pool) await(ctx context.Context, w chan *instance) (*instance, error) {
+	making := false
+	select {
+	case inst := <-w:
+		return p.handed(inst), nil
+	case p.makers <- struct{}{}:
+		making = true
+	case <-ctx.Done():
+	}
+	if inst := p.unwait(w); inst != nil {
+		if making {
+			<-p.makers
+		}
+		return p.handed(inst), nil // handed over while the wait ended
+	}
+	if !making {
+		return nil, fmt.Errorf("no instance of the plugin came free: %w", context.Cause(ctx))
+	}
+	defer func() { <-p.makers }()
+	p.stats.created.Add(1)
+	inst, err := p.newInstance(ctx)
+	if inst != nil {
+		inst.used = true
+	}
+	return inst, err
+}
+
+// handed counts and marks an instance a waiting call was handed.
+func (p *pool) handed(inst *instance) *instance {
+	p.stats.waited.Add(1)
+	if inst.used {
+		p.stats.reused.Add(1)
+	} else {
+		p.stats.fresh.Add(1)
+	}
+	inst.used = true
+	return inst
+}
+
+// unwait stops w's wait, and returns the instance handed over on it before
+// it stopped, if one was.
+func (p *pool) unwait(w chan *instance) *instance {
+	p.mu.Lock()
+	for i, x := range p.waiters {
+		if x == w {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			break
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case inst := <-w:
+		return inst
+	default:
+		return nil
+	}
+}
+
+// giveLocked hands a clean instance to the call that has waited longest,
+// or keeps it among the fresh ones. p.mu is held.
+func (p *pool) giveLocked(inst *instance) {
+	if len(p.waiters) > 0 {
+		w := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		w <- inst // buffered, and only ever sent one instance
+		return
+	}
+	p.fresh = append(p.fresh, inst)
+}
