@@ -127,12 +127,48 @@ type Descriptor struct {
 }
 
 // Tool describes one MCP tool.
+//
+// OutputSchema and Annotations were added to ABI version 1 without a new
+// version: they are optional, a host that predates them ignores them, and
+// a plugin that omits them is served as before (no outputSchema, and
+// "annotations": {} in tools/list).
 type Tool struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	// InputSchema is a JSON Schema object for the tool's arguments. The host
 	// validates every call's arguments against it before the plugin runs.
 	InputSchema map[string]any `json:"inputSchema"`
+	// OutputSchema, when set, is a JSON Schema object ("type": "object")
+	// for the tool's result, CallResult.Content. The host lists it as the
+	// tool's outputSchema and validates every result that is not an error
+	// against it before answering: a result that does not match is a tool
+	// error naming the mismatch, which the model reads.
+	OutputSchema map[string]any `json:"outputSchema,omitempty"`
+	// Annotations, when set, are the tool's MCP annotations, passed to
+	// clients as they are.
+	Annotations *Annotations `json:"annotations,omitempty"`
+}
+
+// Annotations are hints about a tool's behaviour, for MCP clients (which
+// may, for instance, run a read-only tool without asking first). They are
+// MCP's ToolAnnotations, spelt as MCP spells them. A hint left nil is not
+// stated, and a client assumes MCP's default for it: not read-only,
+// destructive, not idempotent, open world. Hints are not enforced: the
+// host's sandbox is what limits a plugin.
+type Annotations struct {
+	// Title is a short name for people, shown instead of the tool's name.
+	Title string `json:"title,omitempty"`
+	// ReadOnlyHint: the tool does not change its environment.
+	ReadOnlyHint *bool `json:"readOnlyHint,omitempty"`
+	// DestructiveHint: the tool may delete or overwrite (meaningful only
+	// when it is not read-only).
+	DestructiveHint *bool `json:"destructiveHint,omitempty"`
+	// IdempotentHint: calling it again with the same arguments has no
+	// further effect (meaningful only when it is not read-only).
+	IdempotentHint *bool `json:"idempotentHint,omitempty"`
+	// OpenWorldHint: the tool reaches entities outside the host, such as a
+	// web API.
+	OpenWorldHint *bool `json:"openWorldHint,omitempty"`
 }
 
 // CallRequest asks a plugin to run one tool. It carries the tool arguments
@@ -145,7 +181,8 @@ type CallRequest struct {
 // CallResult is a tool's answer.
 type CallResult struct {
 	// Content is the tool's structured result, a JSON object. The host sends
-	// it to the client as text and as structuredContent.
+	// it to the client as text and as structuredContent, once it matches
+	// the tool's OutputSchema, if the tool declared one.
 	Content map[string]any `json:"content,omitempty"`
 	// IsError marks a tool failure that the model should read; Message says
 	// what happened.
@@ -157,8 +194,13 @@ type CallResult struct {
 type HTTPRequest struct {
 	Method string `json:"method"`
 	URL    string `json:"url"`
-	// Headers to send. Authorization, Proxy-Authorization and Cookie are
-	// refused: the host alone authenticates requests.
+	// Headers to send. The host refuses (ErrHeaderNotAllowed) those it
+	// sets or owns, in any letter case: Authorization, Proxy-Authorization,
+	// Cookie and Cookie2 (the host alone authenticates requests); Host;
+	// Connection, Keep-Alive, TE, Trailer, Transfer-Encoding and Upgrade
+	// (hop-by-hop); Content-Length; Accept-Encoding (bodies come back
+	// decoded); Range and If-Range (bodies come back whole); and any
+	// Proxy-* header.
 	Headers map[string]string `json:"headers,omitempty"`
 	// Body is sent as is (UTF-8 text).
 	Body string `json:"body,omitempty"`
@@ -193,12 +235,26 @@ type HTTPResponse struct {
 
 // Error codes of HTTPResponse.Error.
 const (
-	ErrBadRequest       = "bad_request"        // malformed JSON, method or URL
-	ErrHostNotAllowed   = "host_not_allowed"   // the plugin did not declare the host
-	ErrHeaderNotAllowed = "header_not_allowed" // Authorization, Proxy-Authorization or Cookie
-	ErrTooManyRequests  = "too_many_requests"  // the per-call request budget is spent
-	ErrResponseTooLarge = "response_too_large" // the body passed the size cap
-	ErrTransport        = "transport"          // DNS, connection, TLS or timeout failure
+	// ErrBadRequest: a malformed or oversized request document, method,
+	// URL, header, body or Select; a URL with userinfo (user:pw@), or with
+	// a "." or ".." path segment, also percent-encoded or behind an encoded
+	// slash ("%2e%2e", "a%2F..%2Fb").
+	ErrBadRequest = "bad_request"
+	// ErrHostNotAllowed: the URL is under none of the plugin's declared
+	// Hosts, or the request was made outside a tool call.
+	ErrHostNotAllowed = "host_not_allowed"
+	// ErrHeaderNotAllowed: a header the host owns (see HTTPRequest.Headers).
+	ErrHeaderNotAllowed = "header_not_allowed"
+	// ErrTooManyRequests: the per-call request budget is spent.
+	ErrTooManyRequests = "too_many_requests"
+	// ErrResponseTooLarge: the body passed the size cap.
+	ErrResponseTooLarge = "response_too_large"
+	// ErrTransport: the request did not complete: a DNS, connection, TLS
+	// or timeout failure, a dial to a private address refused, a redirect
+	// loop (more than 5 redirects), a response in an encoding the host does
+	// not decode (which would hide an echoed token from its scrubber), or
+	// no usable token for the call.
+	ErrTransport = "transport"
 )
 
 // LogRecord is the input of FuncLog.

@@ -101,8 +101,7 @@ func TestCallsInFlightCaps(t *testing.T) {
 				t.Fatalf("an admitted call: err=%v result=%v", got.err, got.res)
 			}
 		}
-		eventually(t, "the refusals' log lines", func() bool {
-			logs := stderr.String()
+		stderr.waitFor(t, "log lines of the refusals", func(logs string) bool {
 			return logLine(logs, `msg="tool call"`, "userId=alice", "outcome=user_busy", "limit=calls.per_user_in_flight") &&
 				logLine(logs, `msg="tool call"`, "userId=carol", "outcome=host_busy", "refused_total=2")
 		})
@@ -130,8 +129,8 @@ func TestCallsPerUserRate(t *testing.T) {
 		if got := <-callAs(s, "bob"); got.err != nil || got.res.IsError {
 			t.Fatalf("another user's call: err=%v result=%v", got.err, got.res)
 		}
-		eventually(t, "the refusal's log line", func() bool {
-			return logLine(stderr.String(), `msg="tool call"`, "userId=alice", "outcome=rate_limited", "limit=calls.per_user_rate")
+		stderr.waitFor(t, "log line of the refusal", func(logs string) bool {
+			return logLine(logs, `msg="tool call"`, "userId=alice", "outcome=rate_limited", "limit=calls.per_user_rate")
 		})
 	})
 }

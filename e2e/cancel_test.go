@@ -54,8 +54,8 @@ func TestClientCancellationStopsCall(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the host did not abandon the plugin's HTTP request after notifications/cancelled")
 	}
-	eventually(t, "the cancelled call's log line", func() bool {
-		return strings.Contains(r.stderr.String(), `tool=get_github_user plugin=github provider=github userId=u1 outcome=cancelled`)
+	r.stderr.waitFor(t, "log line of the cancelled call", func(logs string) bool {
+		return strings.Contains(logs, `tool=get_github_user plugin=github provider=github userId=u1 outcome=cancelled`)
 	})
 	// The host still serves the same user.
 	if res := r.call(t, "get_github_user", nil, meta("u1", "temp_token_abc456", "github")); res.IsError || structured(t, res)["login"] != "octocat" {

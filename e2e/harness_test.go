@@ -145,15 +145,21 @@ type running struct {
 	cmd     *exec.Cmd
 }
 
-// syncBuffer is a bytes.Buffer safe for the process's stderr copier.
+// syncBuffer is a bytes.Buffer safe for the process's stderr copier, that
+// says when it is written to.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed by the next Write; made by next
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
 }
 
@@ -162,6 +168,39 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// next returns what was written so far, and a channel closed by the next
+// Write.
+func (s *syncBuffer) next() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil {
+		s.written = make(chan struct{})
+	}
+	return s.b.String(), s.written
+}
+
+// waitFor waits until cond holds of what was written, checking again after
+// each write: the host's log lines are its events.
+func (s *syncBuffer) waitFor(t *testing.T, what string, cond func(logs string) bool) {
+	t.Helper()
+	deadline := time.After(waitLimit)
+	for {
+		logs, written := s.next()
+		if cond(logs) {
+			return
+		}
+		select {
+		case <-written:
+		case <-deadline:
+			t.Fatalf("no %s in the host's logs:\n%s", what, logs)
+		}
+	}
+}
+
+// waitLimit bounds every wait for an event of the host: only a failure
+// reaches it.
+const waitLimit = time.Minute
 
 func writeConfig(t *testing.T, o hostOpts) string {
 	var b strings.Builder

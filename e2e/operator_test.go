@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -44,9 +43,10 @@ func installPlugin(t *testing.T, dir, name string, data []byte) {
 	}
 }
 
-// writeSlowly overwrites path in place, in pieces with short pauses, as a
-// slow copy would.
-func writeSlowly(t *testing.T, path string, data []byte) {
+// writeInPieces overwrites path in place, in pieces, as a copy does. (The
+// pauses of a slow copy are the watcher's unit tests' business: there the
+// quiet periods run on a clock of the test's own.)
+func writeInPieces(t *testing.T, path string, data []byte) {
 	t.Helper()
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
@@ -59,19 +59,6 @@ func writeSlowly(t *testing.T, path string, data []byte) {
 		if _, err := f.Write(data[off:min(off+step, len(data))]); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// eventually polls cond until it holds or 30 s have passed.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -89,17 +76,22 @@ func (r *running) toolNames(t *testing.T) []string {
 	return names
 }
 
-// waitTools waits for a list_changed notification, then for the tool list
-// to be want.
+// waitTools waits for list_changed notifications until the tool list is
+// want: the host changes its list, then notifies.
 func (r *running) waitTools(t *testing.T, changed <-chan struct{}, want ...string) {
 	t.Helper()
-	select {
-	case <-changed:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("no notifications/tools/list_changed; tools are %v", r.toolNames(t))
-	}
 	slices.Sort(want)
-	eventually(t, fmt.Sprintf("tools %v", want), func() bool { return slices.Equal(r.toolNames(t), want) })
+	deadline := time.After(waitLimit)
+	for {
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("no notifications/tools/list_changed to the tools %v; tools are %v", want, r.toolNames(t))
+		}
+		if slices.Equal(r.toolNames(t), want) {
+			return
+		}
+	}
 }
 
 // logLine reports whether one line of logs contains every part.
@@ -166,7 +158,7 @@ func TestHotReload(t *testing.T) {
 			// Replace reddit.wasm in place, slowly, with github's plugin: it is
 			// loaded once, whole, and its tools replace reddit's.
 			drain(changed)
-			writeSlowly(t, filepath.Join(dir, "reddit.wasm"), pluginBytes(t, "github"))
+			writeInPieces(t, filepath.Join(dir, "reddit.wasm"), pluginBytes(t, "github"))
 			r.waitTools(t, changed, githubTools...)
 			if res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github")); res.IsError {
 				t.Fatalf("the replacing tool failed: %s", text(res))
@@ -212,16 +204,19 @@ func TestCollisionRefusedThenRetried(t *testing.T) {
 
 	// A third copy, added while running, is refused too.
 	installPlugin(t, dir, "c-reddit.wasm", reddit)
-	eventually(t, "the refusal of c-reddit.wasm", func() bool { return refused(a, c) })
+	r.stderr.waitFor(t, "refusal of c-reddit.wasm", func(string) bool { return refused(a, c) })
 
-	// Remove the loaded one: a refused one takes its place.
+	// Remove the loaded one: a refused one takes its place. Its tools are
+	// registered before its log line.
 	if err := os.Remove(a); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "a refused copy to be loaded", func() bool {
-		return logLine(r.stderr.String(), "plugin loaded", "file="+b) || logLine(r.stderr.String(), "plugin loaded", "file="+c)
+	r.stderr.waitFor(t, "load of a refused copy", func(logs string) bool {
+		return logLine(logs, "plugin loaded", "file="+b) || logLine(logs, "plugin loaded", "file="+c)
 	})
-	eventually(t, "reddit's tools", func() bool { return slices.Equal(r.toolNames(t), redditTools) })
+	if got := r.toolNames(t); !slices.Equal(got, redditTools) {
+		t.Fatalf("tools = %v, want reddit's: %v", got, redditTools)
+	}
 	if res := r.call(t, "get_reddit_user", nil, meta("u1", "temp-token-u1-0001", "reddit")); res.IsError {
 		t.Fatalf("get_reddit_user after the retry: %s", text(res))
 	}
@@ -286,18 +281,19 @@ func startHTTPHost(t *testing.T, o hostOpts) *httpHost {
 			t.Logf("host stderr:\n%s", h.stderr.String())
 		}
 	})
-	deadline := time.After(60 * time.Second)
+	deadline := time.After(waitLimit)
 	for {
-		if m := servingURL.FindStringSubmatch(h.stderr.String()); m != nil {
+		logs, written := h.stderr.next()
+		if m := servingURL.FindStringSubmatch(logs); m != nil {
 			h.url = m[1]
 			return h
 		}
 		select {
+		case <-written:
 		case <-h.exited:
 			t.Fatalf("host exited: %v\n%s", h.err, h.stderr.String())
 		case <-deadline:
 			t.Fatalf("host did not start serving HTTP:\n%s", h.stderr.String())
-		case <-time.After(20 * time.Second / 1000):
 		}
 	}
 }
@@ -307,7 +303,7 @@ func (h *httpHost) wait(t *testing.T) int {
 	t.Helper()
 	select {
 	case <-h.exited:
-	case <-time.After(30 * time.Second):
+	case <-time.After(waitLimit):
 		t.Fatalf("host did not exit:\n%s", h.stderr.String())
 	}
 	return h.cmd.ProcessState.ExitCode()
@@ -488,13 +484,14 @@ func TestHTTPListChanged(t *testing.T) {
 	if err != nil || len(res.Tools) != 4 {
 		t.Fatalf("tools after the add: %v, %v", res, err)
 	}
-	t0 := time.Now()
 	h.cmd.Process.Signal(syscall.SIGTERM)
 	if code := h.wait(t); code != 0 {
 		t.Fatalf("host exited with %d", code)
 	}
-	if d := time.Since(t0); d > 5*time.Second {
-		t.Errorf("shutdown took %v with a listen stream open", d)
+	// Had the open stream held up the shutdown, the grace would have run
+	// out, and the host said so.
+	if logs := h.stderr.String(); strings.Contains(logs, "shutdown grace period over") {
+		t.Errorf("the shutdown waited out its grace with a listen stream open:\n%s", logs)
 	}
 }
 

@@ -131,10 +131,11 @@ func TestHealthzDrain(t *testing.T) {
 		t.Fatalf("/healthz before shutdown: %d %s", resp.StatusCode, body)
 	}
 	h.cmd.Process.Signal(syscall.SIGTERM)
-	eventually(t, "/healthz to answer 503", func() bool {
-		resp, body := rawHTTP(t, http.MethodGet, healthz, "", "")
-		return resp.StatusCode == 503 && strings.Contains(body, `"status":"shutting down"`)
-	})
+	// The host answers 503 from before it logs the drain.
+	h.stderr.waitFor(t, "log line of the drain", func(logs string) bool { return logLine(logs, "shutting down: draining") })
+	if resp, body := rawHTTP(t, http.MethodGet, healthz, "", ""); resp.StatusCode != 503 || !strings.Contains(body, `"status":"shutting down"`) {
+		t.Fatalf("/healthz while draining: %d %s, want 503 \"shutting down\"", resp.StatusCode, body)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	res, err := s.CallTool(ctx, &mcp.CallToolParams{Name: "get_github_user", Meta: meta("u1", "temp-token-u1-0001", "github")})

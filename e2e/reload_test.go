@@ -149,8 +149,8 @@ func TestHotReplaceSamePluginNewVersion(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no notifications/tools/list_changed after the replacement\nhost stderr:\n%s", r.stderr.String())
 	}
-	eventually(t, "the log line of version 2 replacing version 1", func() bool {
-		return logLine(r.stderr.String(), "plugin loaded", "versioned.wasm", "plugin=versioned", "version=2", "replaced=true")
+	r.stderr.waitFor(t, "log line of version 2 replacing version 1", func(logs string) bool {
+		return logLine(logs, "plugin loaded", "versioned.wasm", "plugin=versioned", "version=2", "replaced=true")
 	})
 	if got := r.toolNames(t); !slices.Equal(got, []string{"which_version"}) {
 		t.Fatalf("tools after the replacement = %v, want [which_version]", got)
@@ -233,7 +233,7 @@ func TestToolNameCollisionBetweenPlugins(t *testing.T) {
 	// A copy whose name sorts before github.wasm, added while running, is
 	// refused too: the plugin loaded first keeps the tool.
 	installPlugin(t, dir, "dupetool.wasm", dupe)
-	eventually(t, "the refusal of dupetool.wasm", func() bool { return refused(github, d) })
+	r.stderr.waitFor(t, "refusal of dupetool.wasm", func(string) bool { return refused(github, d) })
 	if got := r.toolNames(t); !slices.Equal(got, githubTools) {
 		t.Fatalf("tools after adding dupetool.wasm = %v, want %v", got, githubTools)
 	}
@@ -246,9 +246,9 @@ func TestToolNameCollisionBetweenPlugins(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.waitTools(t, changed, "get_github_user")
-	eventually(t, "a refused dupetool file to be loaded", func() bool {
-		return logLine(r.stderr.String(), "plugin loaded", "file="+d, "plugin=dupetool") ||
-			logLine(r.stderr.String(), "plugin loaded", "file="+z, "plugin=dupetool")
+	r.stderr.waitFor(t, "load of a refused dupetool file", func(logs string) bool {
+		return logLine(logs, "plugin loaded", "file="+d, "plugin=dupetool") ||
+			logLine(logs, "plugin loaded", "file="+z, "plugin=dupetool")
 	})
 	before := len(gh.requests())
 	if res := r.call(t, "get_github_user", nil, meta("u1", "temp-token-u1-0001", "github")); res.IsError || structured(t, res)["served_by"] != "dupetool" {

@@ -85,8 +85,9 @@ func (f *benchFakes) timed(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// benchPluginsDir finds dist/plugins from the repository root, or skips the
-// benchmark: benchmarks, unlike tests, may need a prior "make build".
+// benchPluginsDir finds dist/plugins from the repository root, and fails the
+// benchmark when the plugins are missing, as the tests do: "make bench"
+// builds them first.
 func benchPluginsDir(b *testing.B) string {
 	b.Helper()
 	dir, err := os.Getwd()
@@ -106,7 +107,7 @@ func benchPluginsDir(b *testing.B) string {
 	plugins := filepath.Join(dir, "dist", "plugins")
 	for _, name := range []string{"github.wasm", "reddit.wasm"} {
 		if _, err := os.Stat(filepath.Join(plugins, name)); err != nil {
-			b.Skipf("%s is missing: run \"make build\" first", filepath.Join("dist", "plugins", name))
+			b.Fatalf("%s is missing: run \"make build\" first (\"make bench\" and \"make test\" do)", filepath.Join("dist", "plugins", name))
 		}
 	}
 	return plugins

@@ -21,6 +21,7 @@ import (
 	"github.com/wasmcp/wasmcp/host/auth"
 	"github.com/wasmcp/wasmcp/hostfuncs"
 	"github.com/wasmcp/wasmcp/internal/safetext"
+	"github.com/wasmcp/wasmcp/internal/toolschema"
 )
 
 // toolHandler serves one tool of one plugin. The order of the steps is the
@@ -72,8 +73,8 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 	h.logger.Debug("meta validated", "tool", tool, "userId", creds.UserID, "providerId", creds.ProviderID)
 
 	args := req.GetArguments()
-	if err := pl.schemas[tool].validate(args); err != nil {
-		return mcp.NewToolResultError("Invalid arguments for " + tool + ": " + err.Error()), creds, "invalid_arguments"
+	if err := pl.schemas[tool].In.Validate(args); err != nil {
+		return mcp.NewToolResultError(toolschema.ArgsRefusal(tool, err)), creds, "invalid_arguments"
 	}
 
 	token, aerr := h.exchanger.Exchange(ctx, creds)
@@ -149,6 +150,12 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 		}
 	}
 	if err != nil || rc != 0 {
+		// A guest that set an Extism error and then trapped said why it
+		// failed before the trap: read it while the kernel is still there.
+		guestErr := ""
+		if ctx.Err() == nil && err != nil {
+			guestErr = clipGuestError(scrub(inst.GetErrorWithContext(context.Background())))
+		}
 		pl.pool.put(user, inst, false)
 		reason := contextReason(ctx, err)
 		if ctx.Err() == nil && err != nil {
@@ -157,6 +164,10 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 			full := clipGuestError(scrub(err.Error()))
 			reason, _, _ = strings.Cut(full, "\nwasm stack trace:")
 			why := clipGuestError(scrub(inst.stderr.cause()))
+			if guestErr != "" && !strings.Contains(reason, guestErr) {
+				why = strings.TrimSpace(guestErr + "; " + why)
+				why = strings.TrimSuffix(why, ";")
+			}
 			if why != "" {
 				reason = why + " (" + reason + ")"
 			}
@@ -210,6 +221,12 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 	text, _ := json.Marshal(cr.Content)
 	if n := sentBytes(string(text), true); n > maxResultBytes {
 		return resultTooLarge(pl, n), "output_too_large"
+	}
+	// What is checked against the output schema is what is sent, scrubbed.
+	if out := pl.schemas[tool].Out; out != nil {
+		if err := out.ValidateJSON(text); err != nil {
+			return mcp.NewToolResultError(toolschema.ResultRefusal(pl.Name(), tool, err)), "invalid_result"
+		}
 	}
 	// The structured result is the text's bytes: encoded once, not once
 	// for the text and again, keys sorted anew, for the answer.

@@ -23,6 +23,7 @@ import (
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/hostfuncs"
 	"github.com/wasmcp/wasmcp/internal/safetext"
+	"github.com/wasmcp/wasmcp/internal/toolschema"
 )
 
 var (
@@ -74,7 +75,8 @@ func invalidUTF8At(b []byte) int {
 }
 
 // check validates the descriptor and builds the plugin's policy and
-// schemas. Compiling the schemas is bounded by schemaTimeout and by ctx.
+// schemas (schema.go). Compiling the schemas is bounded by schemaTimeout
+// and by ctx.
 func (l *loader) check(ctx context.Context, pl *Plugin, pc PluginConfig) error {
 	d := pl.Desc
 	if err := checkDescriptor(d); err != nil {
@@ -148,23 +150,35 @@ func checkTool(p *problems, i int, t abi.Tool, seen map[string]bool) {
 	}
 	seen[t.Name] = true
 	p.field(name+": description", t.Description, maxDescriptionBytes, true)
+	if t.Annotations != nil {
+		p.field(name+": annotations.title", t.Annotations.Title, maxTitleBytes, false)
+	}
 	if t.InputSchema == nil {
 		p.add("%s has no inputSchema", name)
-		return
+	} else {
+		checkSchema(p, name, "inputSchema", t.InputSchema)
 	}
-	if ty, _ := t.InputSchema["type"].(string); ty != "object" {
-		p.add(`%s: inputSchema must have "type": "object"`, name)
+	if t.OutputSchema != nil {
+		checkSchema(p, name, "outputSchema", t.OutputSchema)
 	}
-	raw, err := json.Marshal(t.InputSchema)
+}
+
+// checkSchema checks one of a tool's schemas, named field: an object
+// schema, within maxSchemaBytes, and its keys and strings.
+func checkSchema(p *problems, name, field string, schema map[string]any) {
+	if !toolschema.IsObject(schema) {
+		p.add(`%s: %s must have "type": "object"`, name, field)
+	}
+	raw, err := json.Marshal(schema)
 	if err != nil {
-		p.add("%s: inputSchema cannot be encoded: %v", name, err)
+		p.add("%s: %s cannot be encoded: %v", name, field, err)
 		return
 	}
 	if len(raw) > maxSchemaBytes {
-		p.add("%s: inputSchema is %d bytes, above the limit of %d", name, len(raw), maxSchemaBytes)
+		p.add("%s: %s is %d bytes, above the limit of %d", name, field, len(raw), maxSchemaBytes)
 		return
 	}
-	checkSchemaValue(p, name+": inputSchema ", t.InputSchema)
+	checkSchemaValue(p, name+": "+field+" ", schema)
 }
 
 // checkSchemaValue checks the keys and strings of a schema value: keys as
@@ -187,57 +201,38 @@ func checkSchemaValue(p *problems, where string, v any) {
 	}
 }
 
-// compileSchemas compiles the tools' input schemas, within schemaTimeout
-// and ctx. Past either it gives up on them; the compilation, bounded by
-// the descriptor's limits, finishes in the background.
-func compileSchemas(parent context.Context, tools []abi.Tool) (map[string]*argsSchema, error) {
-	ctx, cancel := context.WithTimeout(parent, schemaTimeout)
-	defer cancel()
-	type result struct {
-		schemas map[string]*argsSchema
-		err     error
-	}
-	done := make(chan result, 1)
-	go func() {
-		schemas := make(map[string]*argsSchema, len(tools))
-		for _, t := range tools {
-			if err := ctx.Err(); err != nil {
-				done <- result{err: err} // the caller has gone
-				return
-			}
-			s, err := compileSchema(t.Name, t.InputSchema)
-			if err != nil {
-				done <- result{err: err}
-				return
-			}
-			schemas[t.Name] = s
-		}
-		done <- result{schemas: schemas}
-	}()
-	select {
-	case r := <-done:
-		return r.schemas, r.err
-	case <-ctx.Done():
-		if parent.Err() != nil {
-			return nil, fmt.Errorf("loading was stopped while the input schemas compiled: %w", context.Cause(parent))
-		}
-		return nil, fmt.Errorf("compiling the input schemas took longer than %v, the host's limit: simplify them", schemaTimeout)
-	}
-}
-
 // toolsListBytes is the size of the plugin's entries in tools/list, as the
 // MCP server encodes them.
 func toolsListBytes(d abi.Descriptor) int {
 	n := 0
 	for _, t := range d.Tools {
-		schema, _ := json.Marshal(t.InputSchema)
-		b, err := json.Marshal(mcp.Tool{Name: t.Name, Description: t.Description, RawInputSchema: schema})
+		b, err := json.Marshal(mcpTool(t))
 		if err != nil {
 			return maxToolsListBytes + 1 // what cannot be listed does not fit
 		}
 		n += len(b) + 1
 	}
 	return n
+}
+
+// mcpTool is t as the host lists it: its schemas as the plugin wrote them,
+// and its annotations.
+func mcpTool(t abi.Tool) mcp.Tool {
+	in, _ := json.Marshal(t.InputSchema)
+	mt := mcp.Tool{Name: t.Name, Description: t.Description, RawInputSchema: in}
+	if t.OutputSchema != nil {
+		mt.RawOutputSchema, _ = json.Marshal(t.OutputSchema)
+	}
+	if a := t.Annotations; a != nil {
+		mt.Annotations = mcp.ToolAnnotation{
+			Title:           a.Title,
+			ReadOnlyHint:    a.ReadOnlyHint,
+			DestructiveHint: a.DestructiveHint,
+			IdempotentHint:  a.IdempotentHint,
+			OpenWorldHint:   a.OpenWorldHint,
+		}
+	}
+	return mt
 }
 
 // problems collects what is wrong with a descriptor.

@@ -26,6 +26,9 @@ func FuzzDescriptor(f *testing.F) {
 		`{"abi_version":1,"name":"x","provider":"github","tools":[{"name":"t","inputSchema":` + chain(30) + `}]}`,
 		`{"abi_version":1,"name":"x","provider":"github","tools":[{"name":"t","inputSchema":` + chain(31) + `}]}`,
 		`{"abi_version":1,"name":"x","provider":"github","tools":[{"name":"t","inputSchema":{"type":"object","$ref":"https://evil.example/s.json"}}]}`,
+		`{"abi_version":1,"name":"x","provider":"github","tools":[{"name":"t","inputSchema":{"type":"object"},"outputSchema":{"type":"object","properties":{"n":{"type":["integer","null"]}},"required":["n"]},` +
+			`"annotations":{"title":"T\u202e","readOnlyHint":true,"openWorldHint":false}}]}`,
+		`{"abi_version":1,"name":"x","provider":"github","tools":[{"name":"t","inputSchema":{"type":"object"},"outputSchema":{"type":"array"},"annotations":{"readOnlyHint":"yes"}}]}`,
 		`{"abi_version":2}`, `{}`, `null`, `[]`, "\xff", `{"abi_version":1,"tools":[{"name":"a"},{"name":"a"}]}`,
 	} {
 		f.Add([]byte(seed))
@@ -71,15 +74,25 @@ func wantAccepted(t *testing.T, pl *Plugin) {
 		if _, bad := safetext.Check(tool.Description, true); bad || len(tool.Description) > maxDescriptionBytes {
 			t.Fatalf("accepted the description %q", safetext.Clip(tool.Description, 200))
 		}
-		raw, err := json.Marshal(tool.InputSchema)
-		if err != nil || len(raw) > maxSchemaBytes || jsonDeeperThan(raw, maxJSONDepth) {
-			t.Fatalf("accepted a schema of %d bytes (err %v)", len(raw), err)
+		for _, schema := range []map[string]any{tool.InputSchema, tool.OutputSchema} {
+			raw, err := json.Marshal(schema)
+			if err != nil || len(raw) > maxSchemaBytes || jsonDeeperThan(raw, maxJSONDepth) {
+				t.Fatalf("accepted a schema of %d bytes (err %v)", len(raw), err)
+			}
 		}
 		s := pl.schemas[tool.Name]
-		if s == nil {
-			t.Fatalf("tool %q has no compiled schema", tool.Name)
+		if s.In == nil || (s.Out == nil) != (tool.OutputSchema == nil) {
+			t.Fatalf("tool %q lacks a compiled schema", tool.Name)
 		}
-		_ = s.validate(map[string]any{"a": "b"}) // must not panic
+		_ = s.In.Validate(map[string]any{"a": "b"}) // must not panic
+		if s.Out != nil {
+			_ = s.Out.ValidateJSON([]byte(`{"a":[1,null,"\u001b"]}`))
+		}
+		if a := tool.Annotations; a != nil {
+			if _, bad := safetext.Check(a.Title, false); bad || len(a.Title) > maxTitleBytes {
+				t.Fatalf("accepted the title %q", safetext.Clip(a.Title, 200))
+			}
+		}
 	}
 	if n := toolsListBytes(d); n > maxToolsListBytes {
 		t.Fatalf("one plugin's tools take %d bytes of tools/list", n)

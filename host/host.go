@@ -10,7 +10,6 @@ package host
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,12 +17,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
 
 	extism "github.com/extism/go-sdk"
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/tetratelabs/wazero"
 
@@ -220,9 +219,8 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 	tools := make([]server.ServerTool, 0, len(pl.Desc.Tools))
 	keep := map[string]bool{}
 	for _, t := range pl.Desc.Tools {
-		schema, _ := json.Marshal(t.InputSchema)
 		tools = append(tools, server.ServerTool{
-			Tool:    mcp.Tool{Name: t.Name, Description: t.Description, RawInputSchema: schema},
+			Tool:    mcpTool(t), // as toolsListBytes counted it
 			Handler: h.gate.wrap(pl, t.Name, h.toolHandler(pl, t.Name)),
 		})
 		keep[t.Name] = true
@@ -246,6 +244,7 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 			return
 		}
 		pl.pool.warm()
+		releaseLoadGarbage()
 	}()
 	h.logger.Info("plugin loaded", "file", path, "plugin", pl.Name(), "version", pl.Desc.Version,
 		"provider", pl.Desc.Provider, "tools", len(pl.Desc.Tools), "sha256", pl.SHA256[:12], "replaced", old != nil)
@@ -342,4 +341,13 @@ func (h *Host) Close(ctx context.Context) error {
 		errs = append(errs, pl.Close(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// releaseLoadGarbage hands the memory a plugin's load left behind (the file
+// read twice over, its decoding, its compilation) back to the kernel, once
+// the plugin is compiled and warm: otherwise the Go heap keeps it, as RSS,
+// until the scavenger gets to it minutes later, and an idle host looks twice
+// its size.
+func releaseLoadGarbage() {
+	debug.FreeOSMemory()
 }

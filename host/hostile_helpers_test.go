@@ -77,7 +77,10 @@ var precompileOnce sync.Once
 // precompile fills the shared cache with every test guest and the github
 // plugin, compiling on all cores at once, so that a first run (empty cache)
 // does not compile them one by one as tests load them. Files that are
-// missing are left for the test that needs them to report.
+// missing are left for the test that needs them to report. A module the
+// cache already holds, by its stamp, is skipped: even from the cache,
+// decoding and validating every guest costs a run ~6 s and ~900 MB of RSS
+// under -race, for modules most tests never load.
 func precompile() {
 	precompileOnce.Do(func() {
 		files, _ := filepath.Glob(filepath.Join("..", "dist", "testguests", "*.wasm"))
@@ -99,8 +102,13 @@ func precompile() {
 				if err != nil {
 					return
 				}
+				stamp := precompiledStamp(mr.Code, mr.Metered, defaultLimits.MemoryMiB)
+				if _, err := os.Stat(stamp); err == nil {
+					return
+				}
 				if c, err := l.compile(context.Background(), mr.Code, mr.Metered, defaultLimits.MemoryMiB); err == nil {
 					_ = c.Close(context.Background())
+					writeCacheFile(stamp, nil)
 				}
 			}()
 		}
@@ -108,16 +116,48 @@ func precompile() {
 	})
 }
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
+// precompiledStamp is the file that says the shared cache holds the
+// compiled code of a module: named by the module's digest, the settings it
+// was compiled with, and the digest of go.sum, whose versions of wazero and
+// go-sdk make the code. It lives in the cache, and goes when the cache does.
+func precompiledStamp(code []byte, metered bool, memoryMiB int) string {
+	sum := sha256.Sum256(code)
+	deps := "nogosum"
+	if gosum, err := os.ReadFile(filepath.Join("..", "go.sum")); err == nil {
+		d := sha256.Sum256(gosum)
+		deps = hex.EncodeToString(d[:8])
+	}
+	return filepath.Join(sharedCacheDir(), "precompiled",
+		fmt.Sprintf("%s-metered=%t-mib=%d-deps=%s", hex.EncodeToString(sum[:]), metered, memoryMiB, deps))
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers, that says when
+// it is written to.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed by the next Write; made by next
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
+}
+
+// next returns what was written so far, and a channel closed by the next
+// Write.
+func (s *syncBuffer) next() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil {
+		s.written = make(chan struct{})
+	}
+	return s.b.String(), s.written
 }
 
 func (s *syncBuffer) String() string {
@@ -145,6 +185,10 @@ type harnessOptions struct {
 	// api, when set, serves the fake API's requests first: it answers those
 	// it knows, reporting true, and leaves the rest to serveAPI.
 	api func(hh *harness, w http.ResponseWriter, r *http.Request) bool
+	// keepMemories keeps a copy of each call's memories, for scanLast and
+	// lastMemories. Off by default: under -race, copying every memory after
+	// every call costs a busy test most of its time.
+	keepMemories bool
 }
 
 // harness is a Host with its fakes.
@@ -166,8 +210,10 @@ type harness struct {
 	leaks    []string                  // secret marks found in guest memory
 	lastInst map[string]*extism.Plugin // by plugin name: the last call's instance
 	// lastMems are copies of the last call's memories, by plugin name, as
-	// the call left them: the pool resets an instance right after.
-	lastMems map[string]map[string][]byte
+	// the call left them: the pool resets an instance right after. Kept
+	// only with harnessOptions.keepMemories.
+	lastMems     map[string]map[string][]byte
+	keepMemories bool
 }
 
 // userIDs returns the harness's users' ids: alice, bob, then user002...
@@ -188,7 +234,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	hh := &harness{
 		t: t, logs: &syncBuffer{}, users: map[string]fakeUser{}, byToken: map[string]string{},
 		plugins: map[string]*Plugin{}, lastInst: map[string]*extism.Plugin{}, lastMems: map[string]map[string][]byte{},
-		extraAPI: o.api,
+		extraAPI: o.api, keepMemories: o.keepMemories,
 	}
 	newUser := o.newUser
 	if newUser == nil {
@@ -263,10 +309,13 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 func (hh *harness) afterCall(pl *Plugin, inst *extism.Plugin) {
 	hh.scanned.Add(1)
 	found := scanInstance(inst, secretMarks...)
-	mems := map[string][]byte{}
-	for name, mem := range instanceMemories(inst) {
-		if b, ok := mem.Read(0, visibleSize(inst, name, mem)); ok {
-			mems[name] = bytes.Clone(b)
+	var mems map[string][]byte
+	if hh.keepMemories {
+		mems = map[string][]byte{}
+		for name, mem := range instanceMemories(inst) {
+			if b, ok := mem.Read(0, visibleSize(inst, name, mem)); ok {
+				mems[name] = bytes.Clone(b)
+			}
 		}
 	}
 	hh.scanMu.Lock()
@@ -288,6 +337,7 @@ func (hh *harness) lastInstance(name string) *extism.Plugin {
 // scanLast reports every needle found in the memories of plugin name's
 // last call, as that call left them.
 func (hh *harness) scanLast(name string, needles ...string) []string {
+	hh.mustKeepMemories()
 	hh.scanMu.Lock()
 	defer hh.scanMu.Unlock()
 	var found []string
@@ -299,6 +349,14 @@ func (hh *harness) scanLast(name string, needles ...string) []string {
 		}
 	}
 	return found
+}
+
+// mustKeepMemories panics unless the harness keeps the calls' memories: a
+// scan of memories never kept would find nothing and pass for a clean one.
+func (hh *harness) mustKeepMemories() {
+	if !hh.keepMemories {
+		panic("the harness keeps no copy of the calls' memories: set harnessOptions.keepMemories")
+	}
 }
 
 // checkNoLeaks fails the test if a secret mark showed up in a guest's

@@ -210,8 +210,9 @@ func TestHostileMalformed(t *testing.T) {
 // token. It also checks the request budget and the response size cap.
 func TestHostileEcho(t *testing.T) {
 	hh := newHarness(t, harnessOptions{
-		guests: []string{"echo"},
-		limits: map[string]Limits{"hostile-echo": {MaxHTTPRequests: 5, MaxHTTPResponseBytes: 64 << 10}},
+		guests:       []string{"echo"},
+		limits:       map[string]Limits{"hostile-echo": {MaxHTTPRequests: 5, MaxHTTPResponseBytes: 64 << 10}},
+		keepMemories: true,
 	})
 	echo := func(args map[string]any) []map[string]any {
 		t.Helper()

@@ -94,7 +94,7 @@ func foldingAPI(_ *harness, w http.ResponseWriter, r *http.Request) bool {
 }
 
 func TestHostileHeaderCase(t *testing.T) {
-	hh := newHarness(t, harnessOptions{guests: []string{"headercase"}, noGitHub: true, newUser: newFoldUser, api: foldingAPI})
+	hh := newHarness(t, harnessOptions{guests: []string{"headercase"}, noGitHub: true, newUser: newFoldUser, api: foldingAPI, keepMemories: true})
 	alice := hh.users["alice"]
 	needles := []string{alice.AccessToken, alice.UserToken, accessMark, userMark}
 	for path, want := range map[string][]string{
@@ -145,6 +145,7 @@ func TestHostileHeaderCase(t *testing.T) {
 // lastMemories returns the memories of plugin name's last call, as that
 // call left them.
 func (hh *harness) lastMemories(name string) map[string][]byte {
+	hh.mustKeepMemories()
 	hh.scanMu.Lock()
 	defer hh.scanMu.Unlock()
 	return hh.lastMems[name]

@@ -68,7 +68,7 @@ func TestHostileLeakyReset(t *testing.T) {
 // (documented: a plugin's memory is that user's working set), never another
 // user's.
 func TestHostileLeaky(t *testing.T) {
-	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, pool: PoolConfig{Warm: 2, PerUser: true}})
+	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, pool: PoolConfig{Warm: 2, PerUser: true}, keepMemories: true})
 	previous := func(user, data string) map[string]any {
 		t.Helper()
 		res := hh.call(t, user, "hostile_leaky", map[string]any{"data": data}).wantOK(t)

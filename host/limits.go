@@ -34,10 +34,13 @@ const (
 	maxVersionBytes     = 64
 	maxHostBytes        = 256
 	maxDescriptionBytes = 16 << 10
+	// maxTitleBytes caps a tool's annotations.title, a one-line field.
+	maxTitleBytes = 256
 
-	// maxSchemaBytes caps one tool's inputSchema, as JSON; maxSchemaKeyBytes
-	// each keyword or property name in it, and maxSchemaStringBytes each
-	// string value (a description, a pattern, an enum value...).
+	// maxSchemaBytes caps each of a tool's schemas (inputSchema and
+	// outputSchema), as JSON; maxSchemaKeyBytes each keyword or property
+	// name in one, and maxSchemaStringBytes each string value (a
+	// description, a pattern, an enum value...).
 	maxSchemaBytes       = 64 << 10
 	maxSchemaKeyBytes    = 256
 	maxSchemaStringBytes = 4 << 10
@@ -66,7 +69,7 @@ const (
 	// describeTimeout bounds the describe call of a plugin being loaded,
 	// its instantiation included.
 	describeTimeout = 10 * time.Second
-	// schemaTimeout bounds the compilation of one plugin's input schemas.
+	// schemaTimeout bounds the compilation of one plugin's schemas.
 	// Within the bounds above it takes milliseconds; the deadline is the
 	// backstop.
 	schemaTimeout = 5 * time.Second

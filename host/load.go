@@ -94,6 +94,7 @@ func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
 		return nil, err
 	}
 	desc, err := l.describe(ctx, path, compiled)
+	err = explainImports(err, data)
 	if err == nil {
 		err = l.configure(ctx, pl, desc)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/toolschema"
 )
 
 // Plugin is one loaded .wasm file: compiled once, described, checked, with
@@ -51,7 +52,7 @@ type Plugin struct {
 	logger       *slog.Logger
 
 	compiled *extism.CompiledPlugin
-	schemas  map[string]*argsSchema
+	schemas  map[string]toolschema.Tool
 	pool     *pool
 
 	// ready is closed once compiled is set, or readyErr says why it never

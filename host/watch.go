@@ -42,6 +42,9 @@ type Watcher struct {
 	settle func(ctx context.Context, path string)
 	// known lists the files acted on before, to find removals on a rescan.
 	known func() []string
+	// afterFunc starts a quiet period: time.AfterFunc, but for the tests,
+	// which end quiet periods with a clock of their own.
+	afterFunc func(time.Duration, func()) stopper
 
 	fired chan firing
 	done  chan struct{}
@@ -51,9 +54,14 @@ type Watcher struct {
 
 type pendingFile struct {
 	gen   uint64
-	timer *time.Timer
+	timer stopper
 	stat  fileStat // at the last event
 }
+
+// stopper is a quiet period's timer.
+type stopper interface{ Stop() bool }
+
+func timeAfterFunc(d time.Duration, f func()) stopper { return time.AfterFunc(d, f) }
 
 // firing is a pending file's quiet period ending; gen tells a stale timer.
 type firing struct {
@@ -94,7 +102,7 @@ func newWatcher(dir string, quiet time.Duration, logger *slog.Logger, settle fun
 		return nil, fmt.Errorf("watching %s: %w", dir, err)
 	}
 	return &Watcher{
-		dir: dir, quiet: quiet, logger: logger, fsw: fsw, settle: settle, known: known,
+		dir: dir, quiet: quiet, logger: logger, fsw: fsw, settle: settle, known: known, afterFunc: timeAfterFunc,
 		fired: make(chan firing), done: make(chan struct{}), pending: map[string]*pendingFile{},
 	}, nil
 }
@@ -176,7 +184,7 @@ func (w *Watcher) arm(path string) {
 	p.gen++
 	p.stat = statFile(path)
 	f := firing{path: path, gen: p.gen}
-	p.timer = time.AfterFunc(w.quiet, func() {
+	p.timer = w.afterFunc(w.quiet, func() {
 		select {
 		case w.fired <- f:
 		case <-w.done:

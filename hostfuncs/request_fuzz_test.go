@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/reqrules"
 )
 
 // fuzzPolicy declares a root host and a prefixed one, and maps each onto a
@@ -56,12 +57,11 @@ func FuzzRequest(f *testing.F) {
 			}
 		} else {
 			checkOutgoing(t, policy, o.target)
-			if !methods[o.method] {
+			if m, err := reqrules.Method(o.method); err != nil || m != o.method {
 				t.Fatalf("method %q accepted", o.method)
 			}
 			for k, vs := range o.header {
-				lk := strings.ToLower(k)
-				if _, owned := refusedHeaders[lk]; owned || strings.HasPrefix(lk, "proxy-") || !validHeaderName(k) {
+				if _, owned := reqrules.HeaderRefused(k); owned || reqrules.CheckHeaders(map[string]string{k: ""}) != nil {
 					t.Fatalf("header %q sent", k)
 				}
 				for _, v := range vs {
@@ -92,20 +92,20 @@ func checkOutgoing(t *testing.T, p *Policy, u *url.URL) {
 	if err != nil || again.String() != u.String() || again.User != nil || again.Host != u.Host {
 		t.Fatalf("URL %q does not read back (%v, %q)", u, err, again)
 	}
-	host, port := hostPort(again)
+	host, port := reqrules.HostPort(again)
 	for _, tg := range p.targets {
-		if again.Scheme != tg.scheme || host != tg.host || port != tg.port {
+		if again.Scheme != tg.Scheme() || host != tg.Host() || port != tg.Port() {
 			continue
 		}
 		esc := again.EscapedPath()
-		if tg.prefix != "" && esc != tg.prefix && !strings.HasPrefix(esc, tg.prefix+"/") {
+		if tg.Prefix() != "" && esc != tg.Prefix() && !strings.HasPrefix(esc, tg.Prefix()+"/") {
 			continue
 		}
 		// What a server that decodes the path and removes dot segments sees.
-		prefix, _ := url.PathUnescape(tg.prefix)
+		prefix, _ := url.PathUnescape(tg.Prefix())
 		clean := path.Clean("/" + strings.ReplaceAll(again.Path, `\`, "/"))
 		if prefix != "" && clean != prefix && !strings.HasPrefix(clean, prefix+"/") {
-			t.Fatalf("URL %q leaves the prefix %q once cleaned: %q", u, tg.prefix, clean)
+			t.Fatalf("URL %q leaves the prefix %q once cleaned: %q", u, tg.Prefix(), clean)
 		}
 		return
 	}

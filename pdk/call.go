@@ -21,9 +21,14 @@ func (c *Call) Tool() string { return c.tool }
 
 // Args decodes the call's arguments into v, usually a pointer to a struct
 // with json tags. An argument v has no field for is an error, as is a value
-// of the wrong type (2.5 for an int); the error's text names the argument and
-// is fit to return from the Handler as is. Use pointer fields to tell an
-// absent argument from a zero one.
+// of the wrong type (2.5 for an int); the error's text names the argument
+// and says what it must be, in JSON's terms, not Go's, and is fit to return
+// from the Handler as is:
+//
+//	invalid arguments for tool "list_github_repos": argument "page" must be an integer, got 1.5
+//	invalid arguments for tool "list_github_repos": unknown argument "visibility"; the tool takes per_page, page and sort
+//
+// Use pointer fields to tell an absent argument from a zero one.
 func (c *Call) Args(v any) error {
 	b, err := json.Marshal(c.args)
 	if err != nil {
@@ -35,7 +40,7 @@ func (c *Call) Args(v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("invalid arguments for tool %q: %v", c.tool, err)
+		return fmt.Errorf("invalid arguments for tool %q: %w", c.tool, argsError(c.args, v, err))
 	}
 	return nil
 }

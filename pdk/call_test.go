@@ -53,49 +53,8 @@ func TestHandleResultEncoding(t *testing.T) {
 	}
 }
 
-type args struct {
-	Limit *int   `json:"limit"`
-	Name  string `json:"name"`
-}
-
-func TestArgs(t *testing.T) {
-	tests := []struct {
-		name string
-		in   any
-		want args
-		err  string
-	}{
-		{"none", nil, args{}, ""},
-		{"empty", map[string]any{}, args{}, ""},
-		{"fields", map[string]any{"limit": 5, "name": "x"}, args{Limit: ptr(5), Name: "x"}, ""},
-		{"unknown", map[string]any{"other": 1}, args{}, `invalid arguments for tool "t": json: unknown field "other"`},
-		{"fraction", map[string]any{"limit": 2.5}, args{}, `invalid arguments for tool "t": json: cannot unmarshal number 2.5 into Go struct field args.limit of type int`},
-		{"wrong type", map[string]any{"name": 1}, args{}, `invalid arguments for tool "t": json: cannot unmarshal number into Go struct field args.name of type string`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got args
-			var err error
-			p := testPlugin(func(c *pdk.Call) (any, error) { err = c.Args(&got); return nil, nil })
-			pdktest.NewHost(p, nil).Call(t, "t", tt.in)
-			if s := errText(err); s != tt.err {
-				t.Fatalf("Args() error = %q, want %q", s, tt.err)
-			}
-			if err == nil && !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Args() = %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
+// Call.Args is tested in args_test.go, from inside the package: pdktest's
+// Call checks arguments against the schema first, as the host does.
 
 func TestHTTP(t *testing.T) {
 	var got *pdk.Response
@@ -141,7 +100,7 @@ func TestHTTPHostError(t *testing.T) {
 	if !errors.As(err, &he) || he.Code != abi.ErrHostNotAllowed {
 		t.Fatalf("HTTP() error = %#v, want a *HostError %s", err, abi.ErrHostNotAllowed)
 	}
-	if want := "the HTTP request failed (host_not_allowed): the plugin did not declare a host for https://elsewhere.example.com/"; res.Message != want {
+	if want := "the HTTP request failed (host_not_allowed): https://elsewhere.example.com is not under a host the plugin declared (declared: https://api.example.com)"; res.Message != want {
 		t.Errorf("message = %q, want %q", res.Message, want)
 	}
 }

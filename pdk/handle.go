@@ -79,7 +79,7 @@ func errorResult(err error) result {
 
 // encodeContent turns a Handler's result into a JSON object, encoded: the
 // value itself when it encodes to an object, {"result": v} otherwise, and
-// nothing when v is nil. A json.RawMessage is taken as it is, unchecked (the
+// nothing when v is nil. A json.RawMessage or a Raw is taken as it is, unchecked (the
 // host checks every result): a tool that passes on what the host selected
 // for it (see Request.Select) costs no decoding at all.
 func encodeContent(v any) (json.RawMessage, error) {
@@ -87,6 +87,9 @@ func encodeContent(v any) (json.RawMessage, error) {
 		return nil, nil
 	}
 	b, ok := v.(json.RawMessage)
+	if r, isRaw := v.(interface{ rawJSON() json.RawMessage }); isRaw {
+		b, ok = r.rawJSON(), true // a Raw[T]
+	}
 	if !ok {
 		var err error
 		if b, err = json.Marshal(v); err != nil {

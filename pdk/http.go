@@ -13,10 +13,16 @@ import (
 type Request struct {
 	// Method is the HTTP method; "" means GET.
 	Method string
-	// URL is absolute and must lie under one of the plugin's Hosts.
+	// URL is absolute and must lie under one of the plugin's Hosts. The
+	// host refuses userinfo (user:pw@) and "." or ".." path segments, also
+	// escaped ("%2e%2e", "a%2F..%2Fb"); build paths with Path.
 	URL string
-	// Headers to send. Authorization, Proxy-Authorization and Cookie are
-	// refused: the host adds the provider's token itself.
+	// Headers to send. The host refuses those it sets or owns, in any
+	// case: Authorization, Proxy-Authorization, Cookie and Cookie2 (it adds
+	// the provider's token itself), Host, Connection, Keep-Alive, TE,
+	// Trailer, Transfer-Encoding, Upgrade, Content-Length, Accept-Encoding
+	// (bodies come back decoded), Range and If-Range (bodies come back
+	// whole), and any Proxy-* header.
 	Headers map[string]string
 	// Body is sent as is.
 	Body string
@@ -68,8 +74,12 @@ func (r *Response) JSON(v any) error {
 }
 
 // HostError is the error of Call.HTTP when the host did not perform the
-// request or it did not complete: a refused host or header, a spent request
-// budget, an oversized response, a network failure.
+// request or it did not complete: a malformed request (abi.ErrBadRequest),
+// an undeclared host (abi.ErrHostNotAllowed), a header the host owns
+// (abi.ErrHeaderNotAllowed), a spent request budget
+// (abi.ErrTooManyRequests), an oversized response
+// (abi.ErrResponseTooLarge), or a network failure, redirect loop or
+// response encoding the host does not decode (abi.ErrTransport).
 type HostError struct {
 	// Code is one of the abi.Err* codes.
 	Code string

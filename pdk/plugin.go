@@ -26,6 +26,8 @@ type Plugin struct {
 }
 
 // Tool is one MCP tool: what the model sees of it, and the code that runs it.
+// NewTool makes one from a typed function, its schemas derived from the
+// function's types; a Tool written out sets each field itself.
 type Tool struct {
 	Name        string
 	Description string
@@ -34,6 +36,12 @@ type Tool struct {
 	// {"type": "object", "properties": {}, "additionalProperties": false}.
 	// The host validates arguments against it before the plugin runs.
 	InputSchema map[string]any
+	// OutputSchema is the JSON Schema of the tool's result, an object
+	// schema; nil declares none. The host validates every result that is
+	// not an error against it before answering.
+	OutputSchema map[string]any
+	// Annotations are hints for MCP clients; the zero value states none.
+	Annotations Annotations
 	// Handler runs the tool.
 	Handler Handler
 }
@@ -48,8 +56,8 @@ var registered *Plugin
 // Register makes p the plugin this module serves. Call it once, from init.
 //
 // Register panics if p is invalid (no name or provider, a tool without a
-// name or handler, two tools of one name, an input schema that is not an
-// object schema) or if a plugin is already registered. In a Wasm build the
+// name or handler, two tools of one name, a schema that is not an object
+// schema) or if a plugin is already registered. In a Wasm build the
 // panic traps _initialize, so the host's first call into the plugin fails;
 // in a native test binary it stops the tests before they start.
 func Register(p Plugin) {
@@ -65,7 +73,8 @@ func Register(p Plugin) {
 }
 
 // Descriptor returns what the describe export reports for p: its fields, the
-// ABI version of this kit, and each tool's schema (nil schemas filled in).
+// ABI version of this kit, and each tool's schemas (a nil input schema
+// filled in) and annotations.
 func (p Plugin) Descriptor() abi.Descriptor {
 	d := abi.Descriptor{
 		ABIVersion: abi.Version,
@@ -80,9 +89,11 @@ func (p Plugin) Descriptor() abi.Descriptor {
 	}
 	for _, t := range p.Tools {
 		d.Tools = append(d.Tools, abi.Tool{
-			Name:        t.Name,
-			Description: t.Description,
-			InputSchema: t.schema(),
+			Name:         t.Name,
+			Description:  t.Description,
+			InputSchema:  t.schema(),
+			OutputSchema: t.OutputSchema,
+			Annotations:  t.Annotations.wire(),
 		})
 	}
 	return d
@@ -128,6 +139,8 @@ func (p Plugin) validate() error {
 			return fmt.Errorf("plugin %q: tool %q has no Handler", p.Name, t.Name)
 		case t.InputSchema != nil && t.InputSchema["type"] != "object":
 			return fmt.Errorf("plugin %q: tool %q: InputSchema must have \"type\": \"object\"", p.Name, t.Name)
+		case t.OutputSchema != nil && t.OutputSchema["type"] != "object":
+			return fmt.Errorf("plugin %q: tool %q: OutputSchema must have \"type\": \"object\"", p.Name, t.Name)
 		}
 		seen[t.Name] = true
 	}

@@ -118,27 +118,26 @@ func TestGuardOriginElsewhere(t *testing.T) {
 func TestRequestsTracking(t *testing.T) {
 	q := newRequests()
 	release := make(chan struct{})
-	entered := make(chan string, 4)
+	entered := make(chan context.Context, 4)
 	h := q.track(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		entered <- string(body)
+		io.ReadAll(r.Body)
+		entered <- r.Context()
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	}))
-	serve := func(method, body string) chan struct{} {
+	serve := func(method, body string) (chan struct{}, context.Context) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(method, "/mcp", strings.NewReader(body)))
 		}()
-		<-entered
-		return done
+		return done, <-entered
 	}
-	listen := serve(http.MethodPost, `{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen"}`)
-	get := serve(http.MethodGet, "")
-	call := serve(http.MethodPost, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"subscriptions/listen"}}`)
+	listen, _ := serve(http.MethodPost, `{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen"}`)
+	get, _ := serve(http.MethodGet, "")
+	call, callCtx := serve(http.MethodPost, `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"subscriptions/listen"}}`)
 	if n := q.active(); n != 1 {
 		t.Fatalf("active = %d, want 1 (the call)", n)
 	}
@@ -146,14 +145,25 @@ func TestRequestsTracking(t *testing.T) {
 	for _, done := range []chan struct{}{listen, get} {
 		select {
 		case <-done:
-		case <-time.After(5 * time.Second):
+		case <-time.After(time.Minute):
 			t.Fatal("a long-lived request did not end")
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if q.waitIdle(ctx); q.active() != 1 {
+	// The streams have ended; the call cannot have, nor be about to: its
+	// handler waits for release or for its context, which is alive.
+	if err := callCtx.Err(); err != nil {
+		t.Fatalf("end() ended the call's context too: %v", err)
+	}
+	select {
+	case <-call:
 		t.Fatal("the call ended with the streams")
+	default:
+	}
+	// waitIdle gives up with its context while the call is in flight.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if waited := q.waitIdle(ctx); !waited || q.active() != 1 {
+		t.Fatalf("waitIdle with a call in flight and its context done: waited %v, %d active; want true, 1", waited, q.active())
 	}
 	close(release)
 	<-call

@@ -3,6 +3,8 @@
 //	host [serve] [flags]   serve MCP over stdio (the default)
 //	host check  [flags]    try the token exchange for each provider
 //	host plugins [flags]   list the plugins of the folder
+//	host describe FILE     print what one plugin declares, validated
+//	host call FILE TOOL    run one tool of one plugin through the sandbox
 //	host bench  [flags]    measure the host against loopback fakes
 //	host version           print the version
 //
@@ -57,6 +59,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = plugins(ctx, args, stdout, stderr)
 	case "bench":
 		err = bench(ctx, args, stdout, stderr)
+	case "call":
+		err = call(ctx, args, stdout, stderr)
+	case "describe":
+		err = describePlugin(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "host", version)
 	case "help":
@@ -106,6 +112,8 @@ Commands:
   serve     serve MCP over stdio, or streamable HTTP with --http (default)
   check     exchange a token for each provider and report pass/fail
   plugins   list the plugins of the folder: version, provider, hosts, tools
+  describe  print what one plugin file declares, validated, as JSON
+  call      run one tool of one plugin file through the sandbox and print its result
   bench     measure call overhead, throughput and memory against loopback fakes
   version   print the version
 

@@ -48,6 +48,33 @@ func parseFlags(fs *flag.FlagSet, usage func(io.Writer), args []string) error {
 	return nil
 }
 
+// parseWithOperands is parseFlags for a command that takes want operands
+// (file names...), which may come before, between or after its flags, as in
+// "host call FILE TOOL --args {}". "--" ends the flags.
+func parseWithOperands(fs *flag.FlagSet, usage func(io.Writer), args []string, want int) ([]string, error) {
+	var operands []string
+	for {
+		fs.SetOutput(io.Discard)
+		fs.Usage = func() {}
+		if err := fs.Parse(args); err != nil {
+			return nil, parseFlags(fs, usage, args) // its help, or its error
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			operands = append(operands, rest...)
+			break
+		}
+		operands, args = append(operands, rest[0]), rest[1:]
+	}
+	if len(operands) != want {
+		return nil, usageError{fmt.Errorf("want %d operands, got %d (see \"host %s --help\")", want, len(operands), fs.Name())}
+	}
+	return operands, nil
+}
+
 // settings are the flags shared by the commands. Precedence, highest first:
 // flags, environment, config file, defaults.
 type settings struct {
@@ -110,6 +137,11 @@ Environment:
 // parse parses args; see parseFlags.
 func (s *settings) parse(args []string) error {
 	return parseFlags(s.fs, s.writeUsage, args)
+}
+
+// parseOperands parses args with want operands; see parseWithOperands.
+func (s *settings) parseOperands(args []string, want int) ([]string, error) {
+	return parseWithOperands(s.fs, s.writeUsage, args, want)
 }
 
 // isSet reports whether the flag was given on the command line.

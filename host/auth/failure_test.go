@@ -9,28 +9,40 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
+// TestBackendTimeout checks that Timeout bounds each attempt, and that a
+// timed-out attempt is retried once. In a synctest bubble, so the durations
+// are the fake clock's, exact whatever the machine's load.
 func TestBackendTimeout(t *testing.T) {
-	srv := newBackendServer(t, hangHandler(time.Minute))
-	var logs logBuffer
-	b := newTestBackend(t, srv.URL, &logs, func(c *BackendConfig) { c.Timeout = 50 * time.Millisecond })
-	start := time.Now()
-	token, e := b.Exchange(t.Context(), testCreds)
-	wantAPIError(t, e, "Backend API request timed out", 0, true)
-	if token != "" {
-		t.Errorf("token %q", token)
-	}
-	if n := srv.count(); n != 2 {
-		t.Errorf("backend got %d requests, want 2 (one retry)", n)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v with a 50ms timeout", d)
-	}
-	if a := logs.records(t, "token exchange"); len(a) != 1 || a[0]["outcome"] != "api_error" || a[0]["attempts"] != 2.0 {
-		t.Errorf("audit: %v", a)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var lived []time.Duration // how long the backend held each request
+		srv := newMemBackend(func(n int, w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			hangHandler(time.Minute)(n, w, r)
+			lived = append(lived, time.Since(start))
+		})
+		var logs logBuffer
+		b := newMemTestBackend(t, srv, &logs, func(c *BackendConfig) { c.Timeout = 50 * time.Millisecond })
+		token, e := b.Exchange(t.Context(), testCreds)
+		wantAPIError(t, e, "Backend API request timed out", 0, true)
+		if token != "" {
+			t.Errorf("token %q", token)
+		}
+		if n := srv.count(); n != 2 {
+			t.Errorf("backend got %d requests, want 2 (one retry)", n)
+		}
+		for i, d := range lived {
+			if d != 50*time.Millisecond {
+				t.Errorf("attempt %d was given up after %v, want the 50ms timeout", i+1, d)
+			}
+		}
+		if a := logs.records(t, "token exchange"); len(a) != 1 || a[0]["outcome"] != "api_error" || a[0]["attempts"] != 2.0 {
+			t.Errorf("audit: %v", a)
+		}
+	})
 }
 
 func TestBackendRetrySucceeds(t *testing.T) {
@@ -40,22 +52,24 @@ func TestBackendRetrySucceeds(t *testing.T) {
 	}{
 		{"after 500", statusHandler(500, "")},
 		{"after 502", statusHandler(502, "")},
-		{"after timeout", hangHandler(time.Minute)},
 		{"after dropped connection", func(_ int, w http.ResponseWriter, _ *http.Request) {
 			conn, _, _ := w.(http.Hijacker).Hijack()
 			conn.Close()
 		}},
 	}
+	firstThenToken := func(first func(int, http.ResponseWriter, *http.Request)) func(int, http.ResponseWriter, *http.Request) {
+		return func(n int, w http.ResponseWriter, r *http.Request) {
+			if n == 1 {
+				first(n, w, r)
+				return
+			}
+			tokenHandler(n, w, r)
+		}
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newBackendServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
-				if n == 1 {
-					tt.first(n, w, r)
-					return
-				}
-				tokenHandler(n, w, r)
-			})
-			b := newTestBackend(t, srv.URL, nil, func(c *BackendConfig) { c.Timeout = 100 * time.Millisecond })
+			srv := newBackendServer(t, firstThenToken(tt.first))
+			b := newTestBackend(t, srv.URL, nil)
 			token, e := b.Exchange(t.Context(), testCreds)
 			if e != nil || token != testAccessToken {
 				t.Fatalf("Exchange = %q, %v", token, e)
@@ -65,73 +79,96 @@ func TestBackendRetrySucceeds(t *testing.T) {
 			}
 		})
 	}
+	// After a timeout, in a bubble: the retry's answer comes within its own
+	// 100ms of fake time, however slow the machine.
+	t.Run("after timeout", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			srv := newMemBackend(firstThenToken(hangHandler(time.Minute)))
+			b := newMemTestBackend(t, srv, nil, func(c *BackendConfig) { c.Timeout = 100 * time.Millisecond })
+			token, e := b.Exchange(t.Context(), testCreds)
+			if e != nil || token != testAccessToken {
+				t.Fatalf("Exchange = %q, %v", token, e)
+			}
+			if n := srv.count(); n != 2 {
+				t.Errorf("backend got %d requests, want 2", n)
+			}
+		})
+	})
 }
 
 // TestBackendRetryNeedsTime checks that no retry starts when the caller's
-// deadline cannot hold its backoff and a useful attempt.
+// deadline cannot hold its backoff and a useful attempt. In a synctest
+// bubble: the clock moves only while something waits on it, so an exchange
+// that waited for nothing takes no time at all.
 func TestBackendRetryNeedsTime(t *testing.T) {
-	srv := newBackendServer(t, statusHandler(500, ""))
-	var logs logBuffer
-	b := newTestBackend(t, srv.URL, &logs, func(c *BackendConfig) { c.RetryBackoff = 2 * time.Second })
-	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, e := b.Exchange(ctx, testCreds)
-	wantAPIError(t, e, "500 Internal Server Error: Backend error", 500, true)
-	if n := srv.count(); n != 1 {
-		t.Errorf("backend got %d requests, want 1", n)
-	}
-	if d := time.Since(start); d > 400*time.Millisecond {
-		t.Errorf("took %v: it waited for a retry it could not make", d)
-	}
-	if len(logs.records(t, "token exchange retry skipped")) != 1 {
-		t.Errorf("no debug line for the skipped retry:\n%s", logs.String())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := newMemBackend(statusHandler(500, ""))
+		var logs logBuffer
+		b := newMemTestBackend(t, srv, &logs, func(c *BackendConfig) { c.RetryBackoff = 2 * time.Second })
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, e := b.Exchange(ctx, testCreds)
+		wantAPIError(t, e, "500 Internal Server Error: Backend error", 500, true)
+		if n := srv.count(); n != 1 {
+			t.Errorf("backend got %d requests, want 1", n)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("took %v: it waited for a retry it could not make", d)
+		}
+		if len(logs.records(t, "token exchange retry skipped")) != 1 {
+			t.Errorf("no debug line for the skipped retry:\n%s", logs.String())
+		}
 
-	// With room for it, the retry happens inside the deadline.
-	srv2 := newBackendServer(t, statusHandler(500, ""))
-	b = newTestBackend(t, srv2.URL, nil, func(c *BackendConfig) { c.RetryBackoff = 20 * time.Millisecond })
-	ctx, cancel = context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	b.Exchange(ctx, testCreds)
-	if n := srv2.count(); n != 2 {
-		t.Errorf("backend got %d requests, want 2", n)
-	}
+		// With room for it, the retry happens inside the deadline, after
+		// its backoff.
+		srv2 := newMemBackend(statusHandler(500, ""))
+		b = newMemTestBackend(t, srv2, nil, func(c *BackendConfig) { c.RetryBackoff = 20 * time.Millisecond })
+		ctx, cancel = context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		start = time.Now()
+		b.Exchange(ctx, testCreds)
+		if n := srv2.count(); n != 2 {
+			t.Errorf("backend got %d requests, want 2", n)
+		}
+		if d := time.Since(start); d < 10*time.Millisecond || d >= 30*time.Millisecond {
+			t.Errorf("the retry came after %v, want a backoff in [10ms, 30ms)", d)
+		}
+	})
 }
 
 // TestBackendDeadline checks that the caller's deadline bounds the exchange
 // even when it is shorter than Timeout, and that the backend request is
-// abandoned at that deadline.
+// abandoned at that deadline. In a synctest bubble, so both happen at
+// exactly 150ms of fake time.
 func TestBackendDeadline(t *testing.T) {
-	abandoned := make(chan time.Time, 2)
-	srv := newBackendServer(t, func(_ int, _ http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-			abandoned <- time.Now()
-		case <-time.After(time.Minute):
+	synctest.Test(t, func(t *testing.T) {
+		var abandoned []time.Duration // after how long the backend saw each request given up
+		start := time.Now()
+		srv := newMemBackend(func(_ int, _ http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+				abandoned = append(abandoned, time.Since(start))
+			case <-time.After(time.Minute):
+			}
+		})
+		b := newMemTestBackend(t, srv, nil, func(c *BackendConfig) { c.Timeout = DefaultTimeout })
+		ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
+		defer cancel()
+		_, e := b.Exchange(ctx, testCreds)
+		elapsed := time.Since(start)
+		wantAPIError(t, e, "Backend API request timed out", 0, true)
+		if elapsed != 150*time.Millisecond {
+			t.Errorf("returned after %v, want the caller's 150ms deadline", elapsed)
+		}
+		synctest.Wait() // the backend's handler has seen what it will see
+		if len(abandoned) != 1 || abandoned[0] != 150*time.Millisecond {
+			t.Errorf("the backend saw its request given up after %v, want once, at the 150ms deadline", abandoned)
+		}
+		if n := srv.count(); n != 1 {
+			t.Errorf("backend got %d requests, want 1", n)
 		}
 	})
-	b := newTestBackend(t, srv.URL, nil, func(c *BackendConfig) { c.Timeout = DefaultTimeout })
-	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, e := b.Exchange(ctx, testCreds)
-	elapsed := time.Since(start)
-	wantAPIError(t, e, "Backend API request timed out", 0, true)
-	if elapsed < 140*time.Millisecond || elapsed > time.Second {
-		t.Errorf("returned after %v, want about 150ms", elapsed)
-	}
-	select {
-	case at := <-abandoned:
-		if d := at.Sub(start); d > time.Second {
-			t.Errorf("backend request lived %v after a 150ms deadline", d)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the backend request outlived the caller's deadline")
-	}
-	if n := srv.count(); n != 1 {
-		t.Errorf("backend got %d requests, want 1", n)
-	}
 }
 
 func TestBackendConnectionRefused(t *testing.T) {

@@ -3,23 +3,58 @@ package auth
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
-// gatedServer answers each request with the token once release is closed,
-// and reports each request's arrival on started.
-func gatedServer(t *testing.T) (srv *backendServer, started chan struct{}, release chan struct{}) {
-	return gatedServerWith(t, tokenHandler)
+// memBackend is a backend served in memory, as the Backend's HTTP client
+// transport, so that a test can run in a synctest bubble, which allows no
+// network. There, synctest.Wait returns once every goroutine is blocked: a
+// caller that will join a flight has joined it, a request that will reach
+// the backend has reached it. And time is the bubble's fake clock, which
+// moves only when everything waits on it: durations are exact, whatever the
+// machine's load.
+type memBackend struct {
+	handle func(n int, w http.ResponseWriter, r *http.Request)
+	n      atomic.Int32
 }
 
-// gatedServerWith is gatedServer answering with answer.
-func gatedServerWith(t *testing.T, answer func(int, http.ResponseWriter, *http.Request)) (
-	srv *backendServer, started chan struct{}, release chan struct{}) {
-	started, release = make(chan struct{}, 100), make(chan struct{})
-	srv = newBackendServer(t, func(n int, w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
+func newMemBackend(h func(n int, w http.ResponseWriter, r *http.Request)) *memBackend {
+	return &memBackend{handle: h}
+}
+
+// RoundTrip serves r with the handler. The handler sees the request's own
+// context: it ends when the client gives up, as a server's would when the
+// connection closes.
+func (m *memBackend) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := int(m.n.Add(1))
+	rec := httptest.NewRecorder()
+	m.handle(n, rec, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err // as http.Transport does for a request given up
+	}
+	return rec.Result(), nil
+}
+
+func (m *memBackend) count() int { return int(m.n.Load()) }
+
+// newMemTestBackend is newTestBackend reaching m.
+func newMemTestBackend(t *testing.T, m *memBackend, logs *logBuffer, mod ...func(*BackendConfig)) *Backend {
+	t.Helper()
+	return newTestBackend(t, "https://backend.example", logs, append([]func(*BackendConfig){func(c *BackendConfig) {
+		c.Client = &http.Client{Transport: m}
+	}}, mod...)...)
+}
+
+// gatedBackend answers each request with answer once release is closed (at
+// the latest when the test ends), or gives up with the client.
+func gatedBackend(t *testing.T, answer func(int, http.ResponseWriter, *http.Request)) (m *memBackend, release chan struct{}) {
+	release = make(chan struct{})
+	m = newMemBackend(func(n int, w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 			answer(n, w, r)
@@ -33,99 +68,99 @@ func gatedServerWith(t *testing.T, answer func(int, http.ResponseWriter, *http.R
 			close(release)
 		}
 	})
-	return srv, started, release
+	return m, release
 }
 
-// joinTime is how long the tests give goroutines that have been started to
-// reach the flight group.
-const joinTime = 150 * time.Millisecond
-
 func TestExchangeShared(t *testing.T) {
-	srv, started, release := gatedServer(t)
-	var logs logBuffer
-	b := newTestBackend(t, srv.URL, &logs)
+	synctest.Test(t, func(t *testing.T) {
+		srv, release := gatedBackend(t, tokenHandler)
+		var logs logBuffer
+		b := newMemTestBackend(t, srv, &logs)
 
-	const n = 16
-	var ready, done sync.WaitGroup
-	tokens := make([]string, n)
-	errs := make([]*Error, n)
-	ready.Add(n)
-	for i := range n {
-		done.Go(func() {
-			ready.Done()
-			tokens[i], errs[i] = b.Exchange(t.Context(), testCreds)
-		})
-	}
-	ready.Wait()
-	<-started
-	time.Sleep(joinTime)
-	close(release)
-	done.Wait()
+		const n = 16
+		var done sync.WaitGroup
+		tokens := make([]string, n)
+		errs := make([]*Error, n)
+		for i := range n {
+			done.Go(func() { tokens[i], errs[i] = b.Exchange(t.Context(), testCreds) })
+		}
+		// Every caller is blocked: one in the backend's handler, the others
+		// waiting for its flight.
+		synctest.Wait()
+		close(release)
+		done.Wait()
 
-	if got := srv.count(); got != 1 {
-		t.Fatalf("backend got %d requests for %d identical exchanges, want 1", got, n)
-	}
-	for i := range n {
-		if errs[i] != nil || tokens[i] != testAccessToken {
-			t.Errorf("caller %d: %q, %v", i, tokens[i], errs[i])
+		if got := srv.count(); got != 1 {
+			t.Fatalf("backend got %d requests for %d identical exchanges, want 1", got, n)
 		}
-	}
-	audit := logs.records(t, "token exchange")
-	if len(audit) != n {
-		t.Fatalf("%d audit lines, want one per caller (%d)", len(audit), n)
-	}
-	for _, a := range audit {
-		if a["shared"] != true || a["attempts"] != 1.0 {
-			t.Errorf("audit line %v, want shared and 1 attempt", a)
+		for i := range n {
+			if errs[i] != nil || tokens[i] != testAccessToken {
+				t.Errorf("caller %d: %q, %v", i, tokens[i], errs[i])
+			}
 		}
-	}
+		audit := logs.records(t, "token exchange")
+		if len(audit) != n {
+			t.Fatalf("%d audit lines, want one per caller (%d)", len(audit), n)
+		}
+		for _, a := range audit {
+			if a["shared"] != true || a["attempts"] != 1.0 {
+				t.Errorf("audit line %v, want shared and 1 attempt", a)
+			}
+		}
+	})
 }
 
 // TestExchangeSharedErrorsAreCopies checks that callers sharing a failure
 // each get their own *Error.
 func TestExchangeSharedErrorsAreCopies(t *testing.T) {
-	srv, started, release := gatedServerWith(t, statusHandler(401, ""))
-	b := newTestBackend(t, srv.URL, nil)
-	var wg sync.WaitGroup
-	errs := make([]*Error, 2)
-	for i := range 2 {
-		wg.Go(func() { _, errs[i] = b.Exchange(t.Context(), testCreds) })
-	}
-	<-started
-	time.Sleep(joinTime)
-	close(release)
-	wg.Wait()
-	wantAPIError(t, errs[0], "401 Unauthorized: Invalid or expired temp token", 401, false)
-	wantAPIError(t, errs[1], "401 Unauthorized: Invalid or expired temp token", 401, false)
-	if errs[0] == errs[1] {
-		t.Error("two callers got the same *Error")
-	}
-	if n := srv.count(); n != 1 {
-		t.Errorf("backend got %d requests, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv, release := gatedBackend(t, statusHandler(401, ""))
+		b := newMemTestBackend(t, srv, nil)
+		var wg sync.WaitGroup
+		errs := make([]*Error, 2)
+		for i := range 2 {
+			wg.Go(func() { _, errs[i] = b.Exchange(t.Context(), testCreds) })
+		}
+		synctest.Wait() // both have joined the one flight
+		close(release)
+		wg.Wait()
+		wantAPIError(t, errs[0], "401 Unauthorized: Invalid or expired temp token", 401, false)
+		wantAPIError(t, errs[1], "401 Unauthorized: Invalid or expired temp token", 401, false)
+		if errs[0] == errs[1] {
+			t.Error("two callers got the same *Error")
+		}
+		if n := srv.count(); n != 1 {
+			t.Errorf("backend got %d requests, want 1", n)
+		}
+	})
 }
 
 func TestExchangeNotSharedAcrossCredentials(t *testing.T) {
-	srv, _, release := gatedServer(t)
-	b := newTestBackend(t, srv.URL, nil)
-	creds := []Credentials{
-		testCreds,
-		{UserID: "user_456", UserToken: testUserToken, ProviderID: "reddit"},
-		{UserID: "user_123", UserToken: testUserToken + "2", ProviderID: "reddit"},
-		{UserID: "user_123", UserToken: testUserToken, ProviderID: "github"},
-	}
-	var wg sync.WaitGroup
-	for _, c := range creds {
-		wg.Go(func() {
-			if _, e := b.Exchange(t.Context(), c); e != nil {
-				t.Errorf("%v: %v", c, e)
-			}
-		})
-	}
-	// Each exchange must reach the backend on its own before any answers.
-	eventually(t, "one request per distinct credentials", func() bool { return srv.count() == len(creds) })
-	close(release)
-	wg.Wait()
+	synctest.Test(t, func(t *testing.T) {
+		srv, release := gatedBackend(t, tokenHandler)
+		b := newMemTestBackend(t, srv, nil)
+		creds := []Credentials{
+			testCreds,
+			{UserID: "user_456", UserToken: testUserToken, ProviderID: "reddit"},
+			{UserID: "user_123", UserToken: testUserToken + "2", ProviderID: "reddit"},
+			{UserID: "user_123", UserToken: testUserToken, ProviderID: "github"},
+		}
+		var wg sync.WaitGroup
+		for _, c := range creds {
+			wg.Go(func() {
+				if _, e := b.Exchange(t.Context(), c); e != nil {
+					t.Errorf("%v: %v", c, e)
+				}
+			})
+		}
+		// Each exchange must reach the backend on its own before any answers.
+		synctest.Wait()
+		if n := srv.count(); n != len(creds) {
+			t.Errorf("backend got %d requests for %d distinct credentials, want one each", n, len(creds))
+		}
+		close(release)
+		wg.Wait()
+	})
 }
 
 // TestExchangeCallerCancel checks that a caller who gives up, whether it
@@ -138,51 +173,53 @@ func TestExchangeCallerCancel(t *testing.T) {
 			name = "leader cancels"
 		}
 		t.Run(name, func(t *testing.T) {
-			srv, started, release := gatedServer(t)
-			b := newTestBackend(t, srv.URL, nil)
+			synctest.Test(t, func(t *testing.T) {
+				srv, release := gatedBackend(t, tokenHandler)
+				b := newMemTestBackend(t, srv, nil)
 
-			cancelCtx, cancel := context.WithCancel(t.Context())
-			defer cancel()
-			leaderCtx, followerCtx := context.Context(t.Context()), context.Context(cancelCtx)
-			if leaderCancels {
-				leaderCtx, followerCtx = cancelCtx, t.Context()
-			}
+				cancelCtx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				leaderCtx, followerCtx := context.Context(t.Context()), context.Context(cancelCtx)
+				if leaderCancels {
+					leaderCtx, followerCtx = cancelCtx, t.Context()
+				}
 
-			type result struct {
-				token string
-				e     *Error
-			}
-			leader, follower := make(chan result, 1), make(chan result, 1)
-			go func() {
-				tok, e := b.Exchange(leaderCtx, testCreds)
-				leader <- result{tok, e}
-			}()
-			<-started
-			go func() {
-				tok, e := b.Exchange(followerCtx, testCreds)
-				follower <- result{tok, e}
-			}()
-			time.Sleep(joinTime)
-			cancel()
+				type result struct {
+					token string
+					e     *Error
+				}
+				leader, follower := make(chan result, 1), make(chan result, 1)
+				go func() {
+					tok, e := b.Exchange(leaderCtx, testCreds)
+					leader <- result{tok, e}
+				}()
+				synctest.Wait() // the leader's request is at the backend
+				go func() {
+					tok, e := b.Exchange(followerCtx, testCreds)
+					follower <- result{tok, e}
+				}()
+				synctest.Wait() // the follower has joined the flight
+				cancel()
 
-			quitter, stayer := follower, leader
-			if leaderCancels {
-				quitter, stayer = leader, follower
-			}
-			select {
-			case r := <-quitter:
-				wantAPIError(t, r.e, "Token exchange was canceled", 0, false)
-			case <-time.After(5 * time.Second):
-				t.Fatal("the canceled caller is still waiting")
-			}
-			close(release)
-			r := <-stayer
-			if r.e != nil || r.token != testAccessToken {
-				t.Fatalf("the other caller got %q, %v", r.token, r.e)
-			}
-			if n := srv.count(); n != 1 {
-				t.Errorf("backend got %d requests, want 1", n)
-			}
+				quitter, stayer := follower, leader
+				if leaderCancels {
+					quitter, stayer = leader, follower
+				}
+				select {
+				case r := <-quitter:
+					wantAPIError(t, r.e, "Token exchange was canceled", 0, false)
+				case <-time.After(time.Minute): // fake time: it passes only if nothing else can happen
+					t.Fatal("the canceled caller is still waiting")
+				}
+				close(release)
+				r := <-stayer
+				if r.e != nil || r.token != testAccessToken {
+					t.Fatalf("the other caller got %q, %v", r.token, r.e)
+				}
+				if n := srv.count(); n != 1 {
+					t.Errorf("backend got %d requests, want 1", n)
+				}
+			})
 		})
 	}
 }

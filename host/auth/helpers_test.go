@@ -169,17 +169,6 @@ func wantAPIError(t *testing.T, e *Error, details string, status int, retryable 
 	}
 }
 
-// eventually polls cond until it holds or 5 s pass.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // slogAtInfo returns a JSON logger at info level writing to l.
 func slogAtInfo(l *logBuffer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(l, nil))

@@ -49,3 +49,17 @@ func Inspect(wasm []byte) (Info, error) {
 	}
 	return Info{Resettable: true}, nil
 }
+
+// Imports returns the imports of wasm as "module.name", in order; the
+// names are the module's own bytes, unchecked.
+func Imports(wasm []byte) ([]string, error) {
+	m, err := parseModule(wasm)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(m.imports))
+	for _, im := range m.imports {
+		out = append(out, im.module+"."+im.name)
+	}
+	return out, nil
+}

@@ -45,6 +45,20 @@ func buildGoGuest(t testing.TB) []byte {
 	return goGuest.wasm
 }
 
+// sharedCache is a wazero compilation cache kept between test runs (keyed
+// by module digest and wazero version): compiling the three Go guests costs
+// ~20 s under -race, and only the first run pays it. wazero still decodes
+// and validates each module before it looks the code up.
+func sharedCache(t *testing.T) wazero.CompilationCache {
+	t.Helper()
+	c, err := wazero.NewCompilationCacheWithDir(filepath.Join(os.TempDir(), "wasmcp-meter-test-wazero-cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
 // compileAll compiles the modules concurrently: compilation dominates the
 // test's run time under the race detector.
 func compileAll(t *testing.T, r wazero.Runtime, wasms ...[]byte) []wazero.CompiledModule {
@@ -103,7 +117,7 @@ func TestGoGuestDifferential(t *testing.T) {
 
 	ctx := context.Background()
 	var yields, sizes, grows atomic.Int64
-	r := wazero.NewRuntime(ctx)
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCompilationCache(sharedCache(t)))
 	defer r.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, r)
 	memHost(t, r, func(m api.Module) uint32 { sizes.Add(1); return realSize(m) },

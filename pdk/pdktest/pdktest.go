@@ -5,37 +5,45 @@
 // A test of a GitHub tool:
 //
 //	func TestGetUser(t *testing.T) {
-//		h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"login":"octocat"}`))
-//		res := h.Call(t, "get_github_user", nil)
-//		if res.IsError || res.Content["login"] != "octocat" {
-//			t.Fatalf("got %+v", res)
-//		}
+//		h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"login":"octocat","id":1}`))
+//		pdktest.WantContent(t, h.Call(t, "get_github_user", nil), user{Login: "octocat", ID: 1})
 //		if got := h.Requests()[0].URL; got != "https://api.github.com/user" {
 //			t.Errorf("requested %s", got)
 //		}
 //	}
 //
-// The fake host enforces the rules abi states for every host, so a tool that
-// breaks them fails here as it would in production: a request to a URL
-// outside the plugin's Hosts gets abi.ErrHostNotAllowed, one carrying
-// Authorization, Proxy-Authorization or Cookie gets abi.ErrHeaderNotAllowed,
-// and a malformed method or URL gets abi.ErrBadRequest. Arguments and results
-// cross a JSON round trip, as on the wire, so numbers arrive as float64.
-// The fake host does not validate arguments against the input schema, as
-// the real one does: a test can pass arguments the host would refuse, to
-// check the tool's own validation.
+// The fake host applies the host's own request rules, from the package the
+// host function uses, so a request fails here exactly as it would in
+// production: a URL outside the plugin's Hosts gets abi.ErrHostNotAllowed; a
+// header the host owns (Authorization, Cookie, Host, Range, Accept-Encoding,
+// hop-by-hop and Proxy-* headers) gets abi.ErrHeaderNotAllowed; a malformed
+// or oversized method, URL, header, body or Select gets abi.ErrBadRequest,
+// and so does a URL with userinfo (user:pw@) or a "." or ".." path segment,
+// however escaped ("%2e%2e", "a%2F..%2Fb"). A table of requests that the
+// host function and this fake both run keeps the two in step. Host-side
+// limits (request budgets, timeouts, response sizes) are not applied; a
+// Responder may answer with their errors to test how a tool reports them.
+//
+// Arguments and results cross a JSON round trip, as on the wire, so numbers
+// in Content arrive as float64; Content[T] decodes a result into a type,
+// and WantContent compares it with the value expected.
+// The fake host compiles the plugin's input and output schemas with the
+// host's own validator, so a schema the host would refuse to load fails
+// every Call; it validates each call's arguments against the input schema
+// and each result against the output schema as the host does, answering
+// with the host's tool error when they do not match. To test a tool's own
+// checks of arguments the host would refuse, call the plugin's Handle with
+// the Host.
 package pdktest
 
 import (
 	"encoding/json"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/toolschema"
 	"github.com/wasmcp/wasmcp/jsonsel"
 	"github.com/wasmcp/wasmcp/pdk"
 )
@@ -47,6 +55,8 @@ type Responder func(req abi.HTTPRequest) abi.HTTPResponse
 type Host struct {
 	plugin  pdk.Plugin
 	respond Responder
+	rules   rules
+	schemas func() (map[string]toolschema.Tool, error) // compiled once; schema.go
 
 	mu       sync.Mutex
 	requests []abi.HTTPRequest
@@ -55,15 +65,24 @@ type Host struct {
 
 // NewHost returns a fake host for p that answers requests with r. A nil r
 // answers every request with an abi.ErrTransport error.
+//
+// A declared host the real host would refuse to load (not https, with a
+// query, a dot segment...) fails every Call, and every request is refused.
 func NewHost(p pdk.Plugin, r Responder) *Host {
-	return &Host{plugin: p, respond: r}
+	return &Host{plugin: p, respond: r, rules: newRules(p.Hosts),
+		schemas: sync.OnceValues(func() (map[string]toolschema.Tool, error) { return compileSchemas(p) })}
 }
 
 // Call runs tool with args (nil, a map or a struct; it is sent as JSON) and
 // returns the result as the host would decode it. It fails t if args or the
-// result do not survive JSON.
+// result do not survive JSON, or the host would refuse the plugin's
+// schemas. Arguments that do not match the tool's input schema, or a result
+// that does not match its output schema, get the host's tool error.
 func (h *Host) Call(t testing.TB, tool string, args any) abi.CallResult {
 	t.Helper()
+	if h.rules.err != nil {
+		t.Fatalf("pdktest: the host would not load plugin %q: %v", h.plugin.Name, h.rules.err)
+	}
 	b, err := json.Marshal(struct {
 		Tool      string `json:"tool"`
 		Arguments any    `json:"arguments,omitempty"`
@@ -75,6 +94,10 @@ func (h *Host) Call(t testing.TB, tool string, args any) abi.CallResult {
 	if err := json.Unmarshal(b, &req); err != nil {
 		t.Fatalf("pdktest: decoding the call: %v", err)
 	}
+	schema := h.schemasOf(t)[tool]
+	if refused := checkArgs(schema, req); refused != nil {
+		return *refused
+	}
 	res := h.plugin.Handle(h, req)
 	if b, err = json.Marshal(res); err != nil {
 		t.Fatalf("pdktest: encoding the result: %v", err)
@@ -82,6 +105,9 @@ func (h *Host) Call(t testing.TB, tool string, args any) abi.CallResult {
 	var out abi.CallResult
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatalf("pdktest: decoding the result: %v", err)
+	}
+	if refused := checkResult(t, h.plugin.Name, schema, tool, out); refused != nil {
+		return *refused
 	}
 	return out
 }
@@ -107,7 +133,7 @@ func (h *Host) HTTPRequest(req abi.HTTPRequest) abi.HTTPResponse {
 	h.mu.Lock()
 	h.requests = append(h.requests, req)
 	h.mu.Unlock()
-	if code, msg := h.check(req); code != "" {
+	if code, msg := h.rules.check(req); code != "" {
 		return abi.HTTPResponse{Error: code, ErrorMessage: msg}
 	}
 	if h.respond == nil {
@@ -125,41 +151,4 @@ func (h *Host) Log(rec abi.LogRecord) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.logs = append(h.logs, rec)
-}
-
-// check applies the rules abi states for HTTPRequest and returns the error
-// code and message of the first one req breaks, or "".
-func (h *Host) check(req abi.HTTPRequest) (code, msg string) {
-	if req.Method == "" || strings.ToUpper(req.Method) != req.Method || strings.ContainsAny(req.Method, " \t\r\n") {
-		return abi.ErrBadRequest, "invalid method " + strconv.Quote(req.Method)
-	}
-	u, err := url.Parse(req.URL)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return abi.ErrBadRequest, "invalid URL " + strconv.Quote(req.URL)
-	}
-	if err := jsonsel.Check(req.Select); err != nil {
-		return abi.ErrBadRequest, err.Error()
-	}
-	for k := range req.Headers {
-		switch strings.ToLower(k) {
-		case "authorization", "proxy-authorization", "cookie":
-			return abi.ErrHeaderNotAllowed, "header " + k + " is not allowed"
-		}
-	}
-	if !slices.ContainsFunc(h.plugin.Hosts, func(base string) bool { return underBase(u, base) }) {
-		return abi.ErrHostNotAllowed, "the plugin did not declare a host for " + u.Scheme + "://" + u.Host + u.Path
-	}
-	return "", ""
-}
-
-// underBase reports whether u lies within the base URL base: same scheme,
-// host and port, and a path under base's path on a segment boundary.
-func underBase(u *url.URL, base string) bool {
-	b, err := url.Parse(base)
-	if err != nil || !strings.EqualFold(u.Scheme, b.Scheme) || !strings.EqualFold(u.Host, b.Host) {
-		return false
-	}
-	bp := strings.TrimSuffix(b.Path, "/")
-	up := strings.TrimSuffix(u.Path, "/")
-	return up == bp || strings.HasPrefix(up, bp+"/")
 }

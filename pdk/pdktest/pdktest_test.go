@@ -4,52 +4,64 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/reqrules/reqrulestest"
 	"github.com/wasmcp/wasmcp/pdk"
 )
 
-var plugin = pdk.Plugin{
-	Name: "p", Provider: "example",
-	Hosts: []string{"https://api.example.com", "https://other.example.com/v2/"},
-}
+var plugin = pdk.Plugin{Name: "p", Provider: "example", Hosts: reqrulestest.Hosts()}
 
-func TestHostRules(t *testing.T) {
-	tests := []struct {
-		name string
-		req  abi.HTTPRequest
-		want string // error code, "" if let through
-	}{
-		{"declared host", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com/user?x=1"}, ""},
-		{"declared host root", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com"}, ""},
-		{"declared path", abi.HTTPRequest{Method: "GET", URL: "https://other.example.com/v2/things"}, ""},
-		{"outside declared path", abi.HTTPRequest{Method: "GET", URL: "https://other.example.com/v20"}, abi.ErrHostNotAllowed},
-		{"lookalike host", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com.evil.test/"}, abi.ErrHostNotAllowed},
-		{"other port", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com:8443/"}, abi.ErrHostNotAllowed},
-		{"plain http", abi.HTTPRequest{Method: "GET", URL: "http://api.example.com/"}, abi.ErrHostNotAllowed},
-		{"authorization", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com/", Headers: map[string]string{"authorization": "Bearer x"}}, abi.ErrHeaderNotAllowed},
-		{"cookie", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com/", Headers: map[string]string{"Cookie": "a=b"}}, abi.ErrHeaderNotAllowed},
-		{"proxy authorization", abi.HTTPRequest{Method: "GET", URL: "https://api.example.com/", Headers: map[string]string{"Proxy-Authorization": "x"}}, abi.ErrHeaderNotAllowed},
-		{"no method", abi.HTTPRequest{URL: "https://api.example.com/"}, abi.ErrBadRequest},
-		{"lower-case method", abi.HTTPRequest{Method: "get", URL: "https://api.example.com/"}, abi.ErrBadRequest},
-		{"relative URL", abi.HTTPRequest{Method: "GET", URL: "/user"}, abi.ErrBadRequest},
-		{"other scheme", abi.HTTPRequest{Method: "GET", URL: "ftp://api.example.com/"}, abi.ErrBadRequest},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+// TestSharedRequestRules runs the table the host function runs too (see
+// hostfuncs' TestSharedRequestRules): each request gets the table's error
+// code, as in production, or reaches the Responder; every one is recorded.
+func TestSharedRequestRules(t *testing.T) {
+	for _, tc := range reqrulestest.Cases() {
+		t.Run(tc.Name, func(t *testing.T) {
 			h := NewHost(plugin, Reply(204, nil, ""))
-			resp := h.HTTPRequest(tt.req)
-			if resp.Error != tt.want {
-				t.Errorf("error = %q (%s), want %q", resp.Error, resp.ErrorMessage, tt.want)
+			resp := h.HTTPRequest(tc.Request)
+			if resp.Error != tc.Want {
+				t.Errorf("error = %q (%s), want %q", resp.Error, resp.ErrorMessage, tc.Want)
 			}
-			if tt.want == "" && resp.Status != 204 {
+			if tc.Want == "" && resp.Status != 204 {
 				t.Errorf("status = %d, want the Responder's 204", resp.Status)
 			}
-			if got := h.Requests(); !reflect.DeepEqual(got, []abi.HTTPRequest{tt.req}) {
+			if got := h.Requests(); !reflect.DeepEqual(got, []abi.HTTPRequest{tc.Request}) {
 				t.Errorf("recorded %+v", got)
 			}
 		})
+	}
+}
+
+func TestRefusalMessages(t *testing.T) {
+	h := NewHost(plugin, Reply(204, nil, ""))
+	for _, tt := range []struct {
+		req  abi.HTTPRequest
+		want string
+	}{
+		{abi.HTTPRequest{URL: "https://evil.example.com/x"},
+			"https://evil.example.com is not under a host the plugin declared (declared: https://api.example.com, https://other.example.com:8443/v2)"},
+		{abi.HTTPRequest{URL: "https://api.example.com/", Headers: map[string]string{"range": "bytes=0-9"}},
+			"header Range is not allowed: the host hands back whole bodies only"},
+		{abi.HTTPRequest{URL: "https://api.example.com/a%2F..%2Fb"}, `bad URL: the path must not contain "." or ".." segments`},
+	} {
+		if resp := h.HTTPRequest(tt.req); resp.ErrorMessage != tt.want {
+			t.Errorf("%s: message %q, want %q", tt.req.URL, resp.ErrorMessage, tt.want)
+		}
+	}
+}
+
+func TestDeclaredHostTheHostRefuses(t *testing.T) {
+	p := pdk.Plugin{Name: "p", Provider: "example", Hosts: []string{"http://api.example.com"}}
+	resp := NewHost(p, Reply(204, nil, "")).HTTPRequest(abi.HTTPRequest{URL: "http://api.example.com/"})
+	if resp.Error != abi.ErrHostNotAllowed || !strings.Contains(resp.ErrorMessage, `declared host "http://api.example.com": must be https`) {
+		t.Errorf("response = %+v", resp)
+	}
+	msg := recorded(t, func(tb testing.TB) { NewHost(p, nil).Call(tb, "t", nil) })
+	if want := `pdktest: the host would not load plugin "p": declared host "http://api.example.com": must be https`; msg != want {
+		t.Errorf("Call failed with %q, want %q", msg, want)
 	}
 }
 
@@ -82,7 +94,8 @@ func TestHandler(t *testing.T) {
 
 func TestCallRoundTripsJSON(t *testing.T) {
 	var got map[string]any
-	p := pdk.Plugin{Name: "p", Provider: "example", Tools: []pdk.Tool{{Name: "t", Handler: func(c *pdk.Call) (any, error) {
+	open := map[string]any{"type": "object"} // any arguments
+	p := pdk.Plugin{Name: "p", Provider: "example", Tools: []pdk.Tool{{Name: "t", InputSchema: open, Handler: func(c *pdk.Call) (any, error) {
 		if err := c.Args(&got); err != nil {
 			return nil, err
 		}

@@ -1,80 +1,37 @@
 package main
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 
 	"github.com/wasmcp/wasmcp/pdk"
 )
 
-var listSubredditsTool = pdk.Tool{
-	Name: "list_user_subreddits",
-	Description: "Lists the subreddits the connected Reddit user subscribes to, one page at a " +
-		"time: name, title, URL, subscriber count, public description and NSFW flag. " +
+var listSubredditsTool = pdk.NewTool("list_user_subreddits",
+	"Lists the subreddits the connected Reddit user subscribes to, one page at a "+
+		"time: name, title, URL, subscriber count, public description and NSFW flag. "+
 		"Pass the returned after to get the next page; after is null on the last page.",
-	InputSchema: map[string]any{
-		"type": "object",
-		"properties": map[string]any{
-			"limit": map[string]any{
-				"type":        "integer",
-				"minimum":     1,
-				"maximum":     100,
-				"default":     25,
-				"description": "Subreddits per page, 1 to 100 (Reddit's default is 25).",
-			},
-			"after": map[string]any{
-				"type":        "string",
-				"pattern":     afterPattern,
-				"maxLength":   32,
-				"description": "The after value of the previous page, to get the page that follows it.",
-			},
-		},
-		"additionalProperties": false,
-	},
-	Handler: listSubreddits,
-}
+	listSubreddits, pdk.ReadOnly("Reddit subscriptions"))
 
-// afterPattern matches a Reddit fullname ("t5_2qh1i"), the form of a
-// listing's after cursor; validAfter is the same check in code.
-const afterPattern = `^t[0-9]_[0-9a-z]+$`
-
-// validAfter reports whether s matches afterPattern and fits maxLength.
-func validAfter(s string) bool {
-	if len(s) < 4 || len(s) > 32 || s[0] != 't' || s[1] < '0' || s[1] > '9' || s[2] != '_' {
-		return false
-	}
-	for _, r := range s[3:] {
-		if (r < '0' || r > '9') && (r < 'a' || r > 'z') {
-			return false
-		}
-	}
-	return true
-}
-
+// listSubredditsArgs are the tool's arguments; an after cursor is a Reddit
+// fullname ("t5_2qh1i").
 type listSubredditsArgs struct {
-	Limit *int    `json:"limit"`
-	After *string `json:"after"`
+	Limit *int    `json:"limit" minimum:"1" maximum:"100" default:"25" jsonschema:"Subreddits per page, 1 to 100 (Reddit's default is 25)."`
+	After *string `json:"after" pattern:"^t[0-9]_[0-9a-z]+$" maxLength:"32" jsonschema:"The after value of the previous page, to get the page that follows it."`
 }
 
-// query checks the arguments, which the host has validated already, and
-// returns them as Reddit's query parameters. raw_json=1 asks Reddit not to
-// escape text for HTML.
-func (a listSubredditsArgs) query() (url.Values, error) {
+// query returns the arguments as Reddit's query parameters; the host has
+// checked them against the schema the tags above declare. raw_json=1 asks
+// Reddit not to escape text for HTML.
+func (a listSubredditsArgs) query() url.Values {
 	q := url.Values{"raw_json": {"1"}}
 	if a.Limit != nil {
-		if *a.Limit < 1 || *a.Limit > 100 {
-			return nil, fmt.Errorf("limit must be between 1 and 100, got %d", *a.Limit)
-		}
 		q.Set("limit", strconv.Itoa(*a.Limit))
 	}
 	if a.After != nil {
-		if !validAfter(*a.After) {
-			return nil, fmt.Errorf("after must be the after value of a previous page (like t5_2qh1i), got %q", *a.After)
-		}
 		q.Set("after", *a.After)
 	}
-	return q, nil
+	return q
 }
 
 // listing is the part of a Reddit listing of subreddits the tool reads.
@@ -116,18 +73,10 @@ type subredditsResult struct {
 	After *string `json:"after"`
 }
 
-func listSubreddits(c *pdk.Call) (any, error) {
-	var a listSubredditsArgs
-	if err := c.Args(&a); err != nil {
-		return nil, err
-	}
-	q, err := a.query()
-	if err != nil {
-		return nil, err
-	}
+func listSubreddits(c *pdk.Call, a listSubredditsArgs) (subredditsResult, error) {
 	var l listing
-	if err := get(c, "/subreddits/mine/subscriber", q, listingSelect, &l); err != nil {
-		return nil, err
+	if _, err := api.Get(c, "/subreddits/mine/subscriber", &l, pdk.Query(a.query()), pdk.Select(listingSelect)); err != nil {
+		return subredditsResult{}, err
 	}
 	res := subredditsResult{Subreddits: make([]subreddit, 0, len(l.Data.Children)), After: l.Data.After}
 	for _, ch := range l.Data.Children {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/wasmcp/wasmcp/pdk/pdktest"
@@ -20,31 +19,21 @@ const subredditsJSON = `{"kind": "Listing", "data": {
 func TestListSubreddits(t *testing.T) {
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, subredditsJSON))
 	res := h.Call(t, "list_user_subreddits", map[string]any{"limit": 2, "after": "t5_2qh0u"})
-	if res.IsError {
-		t.Fatalf("tool error: %s", res.Message)
-	}
 	onlyRequest(t, h, "https://oauth.reddit.com/subreddits/mine/subscriber?after=t5_2qh0u&limit=2&raw_json=1", wantListingSelect)
-	want := map[string]any{
-		"count": 2.0,
-		"after": "t5_2qh1i",
-		"subreddits": []any{
-			map[string]any{"name": "golang", "title": "The Go Programming Language", "url": "https://www.reddit.com/r/golang/",
-				"subscribers": 250000.0, "public_description": "Ask & discuss <Go>", "over18": false},
-			map[string]any{"name": "u_someone", "title": "", "url": "https://www.reddit.com/user/someone/",
-				"subscribers": nil, "public_description": "", "over18": true},
-		},
-	}
-	if !reflect.DeepEqual(res.Content, want) {
-		t.Errorf("content =\n%v\nwant\n%v", res.Content, want)
-	}
+	pdktest.WantContent(t, res, subredditsResult{Count: 2, After: new("t5_2qh1i"), Subreddits: []subreddit{
+		{Name: "golang", Title: "The Go Programming Language", URL: "https://www.reddit.com/r/golang/",
+			Subscribers: new(int64(250000)), PublicDescription: "Ask & discuss <Go>"},
+		{Name: "u_someone", URL: "https://www.reddit.com/user/someone/", Over18: true}, // subscribers: null
+	}})
 }
 
 func TestListSubredditsDefaultsAndLastPage(t *testing.T) {
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"kind":"Listing","data":{"after":null,"children":[]}}`))
 	res := h.Call(t, "list_user_subreddits", nil)
 	onlyRequest(t, h, "https://oauth.reddit.com/subreddits/mine/subscriber?raw_json=1", wantListingSelect)
-	if want := map[string]any{"subreddits": []any{}, "count": 0.0, "after": nil}; !reflect.DeepEqual(res.Content, want) {
-		t.Errorf("content = %v, want %v", res.Content, want)
+	pdktest.WantContent(t, res, subredditsResult{Subreddits: []subreddit{}})
+	if after, ok := res.Content["after"]; !ok || after != nil {
+		t.Errorf("after = %v, %v; want null on the last page", after, ok)
 	}
 }
 
@@ -56,14 +45,15 @@ func TestListSubredditsArgumentBounds(t *testing.T) {
 		{map[string]any{"limit": 1}, ""},
 		{map[string]any{"limit": 100}, ""},
 		{map[string]any{"after": "t5_abc09"}, ""},
-		{map[string]any{"limit": 0}, "limit must be between 1 and 100, got 0"},
-		{map[string]any{"limit": 101}, "limit must be between 1 and 100, got 101"},
-		{map[string]any{"limit": -5}, "limit must be between 1 and 100, got -5"},
-		{map[string]any{"limit": 10.5}, `invalid arguments for tool "list_user_subreddits": json: cannot unmarshal number 10.5 into Go struct field listSubredditsArgs.limit of type int`},
-		{map[string]any{"limit": "10"}, `invalid arguments for tool "list_user_subreddits": json: cannot unmarshal string into Go struct field listSubredditsArgs.limit of type int`},
-		{map[string]any{"after": "t5_x&limit=1000"}, `after must be the after value of a previous page (like t5_2qh1i), got "t5_x&limit=1000"`},
-		{map[string]any{"after": ""}, `after must be the after value of a previous page (like t5_2qh1i), got ""`},
-		{map[string]any{"count": 3}, `invalid arguments for tool "list_user_subreddits": json: unknown field "count"`},
+		// The host refuses these, by the schema the argument tags declare.
+		{map[string]any{"limit": 0}, "Invalid arguments for list_user_subreddits: at /limit: minimum: got 0, want 1"},
+		{map[string]any{"limit": 101}, "Invalid arguments for list_user_subreddits: at /limit: maximum: got 101, want 100"},
+		{map[string]any{"limit": -5}, "Invalid arguments for list_user_subreddits: at /limit: minimum: got -5, want 1"},
+		{map[string]any{"limit": 10.5}, "Invalid arguments for list_user_subreddits: at /limit: got number, want integer"},
+		{map[string]any{"limit": "10"}, "Invalid arguments for list_user_subreddits: at /limit: got string, want integer"},
+		{map[string]any{"after": "t5_x&limit=1000"}, "Invalid arguments for list_user_subreddits: at /after: 't5_x&limit=1000' does not match pattern '^t[0-9]_[0-9a-z]+$'"},
+		{map[string]any{"after": ""}, "Invalid arguments for list_user_subreddits: at /after: '' does not match pattern '^t[0-9]_[0-9a-z]+$'"},
+		{map[string]any{"count": 3}, "Invalid arguments for list_user_subreddits: at /: additional properties 'count' not allowed"},
 	}
 	for _, tt := range tests {
 		h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"data":{"children":[]}}`))
@@ -87,14 +77,18 @@ func TestListSubredditsErrors(t *testing.T) {
 	testErrors(t, "list_user_subreddits", map[string]any{"limit": 10})
 }
 
-func TestValidAfter(t *testing.T) {
+// TestAfterSchema: the host lets through only a Reddit fullname of at most
+// 32 bytes as after, by the argument's pattern and maxLength tags.
+func TestAfterSchema(t *testing.T) {
 	for s, want := range map[string]bool{
 		"t5_2qh1i": true, "t3_a": true, "t5_": false, "x5_abc": false, "t5-abc": false,
 		"t5_ABC": false, "t5_abc def": false, "t5_" + string(make([]byte, 30)): false,
 		"t5_abcdefghijklmnopqrstuvwxyz0123": false, "t5_abcdefghijklmnopqrstuvwxyz012": true,
 	} {
-		if got := validAfter(s); got != want {
-			t.Errorf("validAfter(%q) = %v, want %v", s, got, want)
+		h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"data":{"children":[]}}`))
+		res := h.Call(t, "list_user_subreddits", map[string]any{"after": s})
+		if got := !res.IsError; got != want {
+			t.Errorf("after %q: accepted = %v, want %v (%s)", s, got, want, res.Message)
 		}
 	}
 }

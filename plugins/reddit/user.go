@@ -7,18 +7,11 @@ import (
 	"github.com/wasmcp/wasmcp/pdk"
 )
 
-var getUserTool = pdk.Tool{
-	Name: "get_reddit_user",
-	Description: "Returns the Reddit account of the user who connected it: user name, id, " +
-		"creation date, link, comment and total karma, Premium (is_gold), moderator and " +
+var getUserTool = pdk.NewTool("get_reddit_user",
+	"Returns the Reddit account of the user who connected it: user name, id, "+
+		"creation date, link, comment and total karma, Premium (is_gold), moderator and "+
 		"verification flags, and avatar URL.",
-	InputSchema: map[string]any{
-		"type":                 "object",
-		"properties":           map[string]any{},
-		"additionalProperties": false,
-	},
-	Handler: getUser,
-}
+	getUser, pdk.ReadOnly("Reddit account"))
 
 // user is the part of GET /api/v1/me the tool returns, under Reddit's own
 // names. (Reddit's "created" is a legacy local time and is not read.)
@@ -39,13 +32,10 @@ type user struct {
 // userSelect has the host keep only the fields of user.
 var userSelect = pdk.SelectOf(user{})
 
-func getUser(c *pdk.Call) (any, error) {
-	if err := c.Args(&struct{}{}); err != nil {
-		return nil, err
-	}
+func getUser(c *pdk.Call, _ pdk.NoArgs) (userResult, error) {
 	var u user
-	if err := get(c, "/api/v1/me", nil, userSelect, &u); err != nil {
-		return nil, err
+	if _, err := api.Get(c, "/api/v1/me", &u, pdk.Select(userSelect)); err != nil {
+		return userResult{}, err
 	}
 	var created string
 	if u.CreatedUTC > 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"reflect"
 	"testing"
 
 	"github.com/wasmcp/wasmcp/pdk/pdktest"
@@ -21,26 +20,19 @@ const meJSON = `{
 func TestGetUser(t *testing.T) {
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, map[string]string{"Content-Type": "application/json; charset=UTF-8"}, meJSON))
 	res := h.Call(t, "get_reddit_user", nil)
-	if res.IsError {
-		t.Fatalf("tool error: %s", res.Message)
-	}
 	onlyRequest(t, h, "https://oauth.reddit.com/api/v1/me",
 		"{name,id,created_utc,link_karma,comment_karma,total_karma,is_gold,is_mod,verified,has_verified_email,icon_img}")
-	want := map[string]any{
-		"name": "spez_fan", "id": "abc123", "created_utc": 1262332800.0, "created": "2010-01-01T08:00:00Z",
-		"link_karma": 120.0, "comment_karma": 3400.0, "total_karma": 3535.0,
-		"is_gold": true, "is_mod": false, "verified": true, "has_verified_email": false,
-		"icon_img": "https://styles.redditmedia.com/t5_x/styles/profileIcon_y.png?width=256&height=256&s=z",
-	}
-	if !reflect.DeepEqual(res.Content, want) {
-		t.Errorf("content =\n%v\nwant\n%v", res.Content, want)
-	}
+	pdktest.WantContent(t, res, userResult{Created: "2010-01-01T08:00:00Z", user: user{
+		Name: "spez_fan", ID: "abc123", CreatedUTC: 1262332800, LinkKarma: 120, CommentKarma: 3400, TotalKarma: 3535,
+		IsGold: true, Verified: true, // has_verified_email: null, so false
+		IconImg: "https://styles.redditmedia.com/t5_x/styles/profileIcon_y.png?width=256&height=256&s=z",
+	}})
 }
 
 func TestGetUserRejectsArguments(t *testing.T) {
 	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, meJSON))
 	res := h.Call(t, "get_reddit_user", map[string]any{"name": "x"})
-	if !res.IsError || res.Message != `invalid arguments for tool "get_reddit_user": json: unknown field "name"` {
+	if !res.IsError || res.Message != `Invalid arguments for get_reddit_user: at /: additional properties 'name' not allowed` {
 		t.Errorf("result = %+v", res)
 	}
 	if len(h.Requests()) != 0 {

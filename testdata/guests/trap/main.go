@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/wasmcp/wasmcp/pdk"
+	"github.com/wasmcp/wasmcp/testdata/guests/internal/rawkernel"
 )
 
 func init() {
@@ -22,11 +23,11 @@ func init() {
 		Hosts:    []string{"https://api.github.com"},
 		Tools: []pdk.Tool{{
 			Name:        "hostile_trap",
-			Description: "Traps: unreachable, oob, recurse, nil, exit or exit0; none returns normally.",
+			Description: "Traps: unreachable (errortrap: after setting an Extism error), oob, recurse, nil, exit or exit0; none returns normally.",
 			InputSchema: map[string]any{
 				"type": "object",
 				"properties": map[string]any{
-					"mode": map[string]any{"type": "string", "enum": []any{"unreachable", "oob", "recurse", "nil", "exit", "exit0", "none"}},
+					"mode": map[string]any{"type": "string", "enum": []any{"unreachable", "errortrap", "oob", "recurse", "nil", "exit", "exit0", "none"}},
 				},
 				"required":             []any{"mode"},
 				"additionalProperties": false,
@@ -52,6 +53,11 @@ func run(c *pdk.Call) (any, error) {
 		return nil, err
 	}
 	switch a.Mode {
+	case "errortrap":
+		// An Extism error set before a trap, as a guest in another
+		// language does when it aborts: the host keeps its text.
+		rawkernel.Error("the widget is broken: code 42")
+		fallthrough
 	case "unreachable":
 		// A func value points at a funcval whose first word is the code
 		// pointer; Go's Wasm port calls it with call_indirect on the table

@@ -34,3 +34,15 @@ func Output(s string) {
 	}
 	kernelOutputSet(off, uint64(len(s)))
 }
+
+//go:wasmimport extism:host/env error_set
+func kernelErrorSet(offset uint64)
+
+// Error makes msg the Extism error of the current export call.
+func Error(msg string) {
+	off := kernelAlloc(uint64(len(msg)))
+	for i := 0; i < len(msg); i++ {
+		kernelStoreU8(off+uint64(i), uint32(msg[i]))
+	}
+	kernelErrorSet(off)
+}

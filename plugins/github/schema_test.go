@@ -1,0 +1,48 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/wasmcp/wasmcp/internal/payloads"
+	"github.com/wasmcp/wasmcp/pdk/pdktest"
+)
+
+// TestSchemas: the host accepts the tools' schemas, and every tool declares
+// itself a read-only GET with an output schema.
+func TestSchemas(t *testing.T) {
+	pdktest.Check(t, plugin)
+	for _, tool := range plugin.Descriptor().Tools {
+		a := tool.Annotations
+		if a == nil || a.Title == "" || a.ReadOnlyHint == nil || !*a.ReadOnlyHint || a.OpenWorldHint == nil || !*a.OpenWorldHint {
+			t.Errorf("tool %s: annotations %+v, want a titled read-only open-world tool", tool.Name, a)
+		}
+		if tool.OutputSchema["type"] != "object" {
+			t.Errorf("tool %s: output schema %v", tool.Name, tool.OutputSchema)
+		}
+	}
+}
+
+// TestRealAnswersMatchOutputSchemas: GitHub's real answers, in full, with
+// their nulls, pass the output schemas as the host checks them.
+func TestRealAnswersMatchOutputSchemas(t *testing.T) {
+	for tool, body := range map[string][]byte{
+		"get_github_user":   payloads.GitHubUser,
+		"list_github_repos": payloads.GitHubUserRepos,
+	} {
+		h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, string(body)))
+		if res := h.Call(t, tool, nil); res.IsError {
+			t.Errorf("%s: %s", tool, res.Message)
+		}
+	}
+}
+
+// TestOutputSchemaRefusesWrongTypes: an API answer that breaks the declared
+// types is refused as the host refuses it, naming the field.
+func TestOutputSchemaRefusesWrongTypes(t *testing.T) {
+	h := pdktest.NewHost(plugin, pdktest.Reply(200, nil, `{"login":"octocat","id":"583231","name":null}`))
+	res := h.Call(t, "get_github_user", nil)
+	want := `plugin "github" returned a result that does not match the outputSchema of get_github_user: at /id: got string, want integer`
+	if !res.IsError || res.Message != want {
+		t.Errorf("result = %+v, want the error %q", res, want)
+	}
+}
