@@ -10,12 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // Config is the operator's configuration, read from YAML (see LoadConfig) and
@@ -323,15 +323,7 @@ func yamlKey(tk *token.Token) string {
 
 // clipValue cuts a config value quoted in an error to a readable length.
 func clipValue(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return safetext.Clip(s, 64)
 }
 
 // Validate checks the values that YAML typing cannot.
