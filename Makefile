@@ -8,6 +8,9 @@ HOSTILE := $(patsubst %/,%,$(dir $(wildcard testdata/guests/*/main.go)))
 HOSTILE_WASM := $(HOSTILE:testdata/guests/%=dist/testguests/%.wasm)
 GUEST_SRC := $(shell find abi pdk -name '*.go' -not -name '*_test.go')
 WASMFLAGS := GOOS=wasip1 GOARCH=wasm
+# The AssemblyScript example, built with the npm packages its lock pins.
+AS_DIR  := examples/as-greet
+AS_WASM := dist/plugins-as/as-greet.wasm
 
 .PHONY: all build run test test-short check bench fuzz clean
 .DELETE_ON_ERROR:
@@ -29,6 +32,18 @@ dist/testguests/%.wasm: $(GUEST_SRC) $(wildcard testdata/guests/internal/*/*.go)
 	@mkdir -p $(@D)
 	$(WASMFLAGS) $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./testdata/guests/$*
 
+# npm ci runs only when node_modules is missing or the lock changed: it
+# writes node_modules/.package-lock.json, which stands for the install.
+$(AS_DIR)/node_modules/.package-lock.json: $(AS_DIR)/package.json $(AS_DIR)/package-lock.json
+	npm ci --prefix $(AS_DIR) --no-audit --no-fund
+	@touch $@
+
+# Not under dist/plugins: make run and the Go-plugin tests serve only Go
+# plugins. The output path is asconfig.json's.
+$(AS_WASM): $(AS_DIR)/asconfig.json $(wildcard $(AS_DIR)/assembly/*.ts) $(AS_DIR)/node_modules/.package-lock.json
+	@mkdir -p $(@D)
+	npm run --prefix $(AS_DIR) --silent build
+
 # The quick start: build everything and serve the plugins over stdio in mock
 # mode, ready for an MCP client. stdout is the protocol: the build's output
 # goes to stderr, and make echoes nothing.
@@ -38,7 +53,7 @@ run:
 
 # Every test: vet, then the whole module with the race detector. The e2e
 # tests drive bin/host with the official Go SDK client.
-test: build $(HOSTILE_WASM)
+test: build $(HOSTILE_WASM) $(AS_WASM)
 	$(GO) vet ./...
 	$(WASMFLAGS) $(GO) vet ./pdk/... ./plugins/... ./examples/... ./testdata/guests/...
 	$(GO) test -race -count=1 -timeout 20m ./...
