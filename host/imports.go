@@ -5,13 +5,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/host/meter"
 	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // providedModules are the modules whose imports the host resolves: the
 // Extism kernel, the host functions, WASI, and the meter's own.
-var providedModules = []string{"extism:host/env", "extism:host/user", "wasi_snapshot_preview1", meterModule}
+var providedModules = []string{"extism:host/env", abi.HostModule, "wasi_snapshot_preview1", meterModule}
 
 // maxNamedImports bounds the unresolved imports an error names.
 const maxNamedImports = 8

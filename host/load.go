@@ -45,55 +45,47 @@ func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	if desc, ok := l.cachedDescriptor(pl.SHA256); ok {
-		if rec, ok := l.cachedMeterRecord(pl.SHA256); ok {
-			// Described and metered before: tools/list need not wait for
-			// the metered code to be read, let alone compiled.
-			l.setMetered(pl, rec)
-			if err := l.configure(ctx, pl, desc); err != nil {
-				return nil, err
-			}
-			go func() {
-				// Background compiles leave a core to the server, which
-				// answers tools/list meanwhile.
-				backgroundCompiles <- struct{}{}
-				defer func() { <-backgroundCompiles }()
-				mr, err := l.metered(data, pl.SHA256)
-				if err != nil {
-					pl.setCompiled(nil, err)
-					return
-				}
-				compiled, err := l.compile(context.Background(), mr.Code, mr.Metered, pl.Limits.MemoryMiB)
-				pl.setCompiled(compiled, err)
-			}()
-			return pl, nil
+	desc, described := l.cachedDescriptor(pl.SHA256)
+	var mr meterResult
+	if rec, ok := l.cachedMeterRecord(pl.SHA256); ok && described {
+		// Described and metered before: tools/list need not wait for the
+		// metered code to be read, let alone compiled.
+		l.setMetered(pl, rec)
+	} else {
+		if mr, err = l.meterInSlot(ctx, data, pl.SHA256); err != nil {
+			return nil, err
 		}
+		l.setMetered(pl, mr)
 	}
-	mr, err := l.meterInSlot(ctx, data, pl.SHA256)
-	if err != nil {
-		return nil, err
-	}
-	l.setMetered(pl, mr)
-	code, metered := mr.Code, mr.Metered
-	if desc, ok := l.cachedDescriptor(pl.SHA256); ok {
+	if described {
 		if err := l.configure(ctx, pl, desc); err != nil {
 			return nil, err
 		}
 		go func() {
+			// Background compiles leave a core to the server, which
+			// answers tools/list meanwhile.
 			backgroundCompiles <- struct{}{}
 			defer func() { <-backgroundCompiles }()
-			compiled, err := l.compile(context.Background(), code, metered, pl.Limits.MemoryMiB)
+			mr, err := mr, error(nil)
+			if mr.Code == nil {
+				mr, err = l.metered(data, pl.SHA256) // the code the record is of
+			}
+			var compiled *extism.CompiledPlugin
+			if err == nil {
+				compiled, err = l.compile(context.Background(), mr.Code, mr.Metered, pl.Limits.MemoryMiB)
+			}
 			pl.setCompiled(compiled, err)
 		}()
 		return pl, nil
 	}
+	code, metered := mr.Code, mr.Metered
 
 	limits := l.cfg.Limits.Or(defaultLimits)
 	compiled, err := l.compileInSlot(ctx, code, metered, limits.MemoryMiB)
 	if err != nil {
 		return nil, err
 	}
-	desc, err := l.describe(ctx, path, compiled)
+	desc, err = l.describe(ctx, path, compiled)
 	err = explainImports(err, data)
 	if err == nil {
 		err = l.configure(ctx, pl, desc)
