@@ -195,9 +195,7 @@ func TestCollisionRefusedThenRetried(t *testing.T) {
 	refused := func(first, second string) bool {
 		return logLine(r.stderr.String(), "plugin not loaded", "file="+second, `plugin name \"reddit\" is declared by both `+first+" and "+second)
 	}
-	if logs := r.stderr.String(); !refused(a, b) {
-		t.Fatalf("no refusal naming both files in the logs:\n%s", logs)
-	}
+	r.stderr.waitFor(t, "refusal naming both files", func(string) bool { return refused(a, b) })
 	if got := r.toolNames(t); !slices.Equal(got, redditTools) {
 		t.Fatalf("tools = %v, want %v", got, redditTools)
 	}

@@ -142,9 +142,7 @@ func TestHealthzDrain(t *testing.T) {
 	if err != nil || res.IsError || structured(t, res)["login"] != "octocat" {
 		t.Fatalf("a call while draining: err=%v result=%v", err, res)
 	}
-	if !logLine(h.stderr.String(), "shutting down: draining", "drain=10m0s") {
-		t.Errorf("no log of the drain:\n%s", h.stderr.String())
-	}
+	h.stderr.waitFor(t, "log of the drain", func(logs string) bool { return logLine(logs, "shutting down: draining", "drain=10m0s") })
 	h.cmd.Process.Signal(syscall.SIGTERM)
 	if code := h.wait(t); code != 1 || !strings.Contains(h.stderr.String(), "second signal") {
 		t.Errorf("after a second signal: exit %d, want 1 at once", code)
