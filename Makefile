@@ -76,8 +76,24 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDescriptor -fuzztime 3m ./host
 	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime 3m ./host
 	$(GO) test -run '^$$' -fuzz FuzzFast -fuzztime 3m ./jsonsel
+	$(GO) test -run '^$$' -fuzz FuzzParseSource -fuzztime 3m ./internal/ociplugin
+	$(GO) test -run '^$$' -fuzz FuzzWireRequest -fuzztime 3m ./pdk
+	$(GO) test -run '^$$' -fuzz FuzzWireHead -fuzztime 3m ./pdk
 
 clean:
 	rm -rf bin dist
 
 FORCE:
+
+# The official MCP conformance suite (npm @modelcontextprotocol/conformance),
+# server scenarios, against host serve --http serving the conformance test
+# plugin. The suite and Node 22 (npm package node) are pinned by
+# tools/conformance/package-lock.json; npm ci runs when the lock changes.
+CONF_DIR := tools/conformance
+.PHONY: conformance
+$(CONF_DIR)/node_modules/.package-lock.json: $(CONF_DIR)/package.json $(CONF_DIR)/package-lock.json
+	npm ci --prefix $(CONF_DIR) --no-audit --no-fund
+	@touch $@
+
+conformance: bin/host dist/testguests/conformance.wasm $(CONF_DIR)/node_modules/.package-lock.json
+	bash $(CONF_DIR)/run.sh bin/host dist/testguests/conformance.wasm

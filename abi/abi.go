@@ -34,6 +34,7 @@
 //
 //	wasmcp_http_request(req i64) -> (resp i64)   HTTPRequest  → HTTPResponse
 //	wasmcp_log(rec i64)                          LogRecord
+//	wasmcp_progress(rec i64)                     ProgressRecord
 //
 //	wasmcp_http_send(req_ptr i32, req_len i32) -> (lens i64)
 //	wasmcp_http_recv(head_ptr i32, body_ptr i32) -> (ok i32)
@@ -71,6 +72,10 @@ const (
 	FuncHTTPRequest = "wasmcp_http_request"
 	// FuncLog writes one LogRecord to the host's log: (i64) -> ().
 	FuncLog = "wasmcp_log"
+	// FuncProgress reports the progress of the current call, one
+	// ProgressRecord: (i64) -> (). Added to ABI version 1 without a new
+	// version: a plugin that does not import it is served as before.
+	FuncProgress = "wasmcp_progress"
 
 	// The direct functions move bytes between the host and the guest's own
 	// linear memory (its exported "memory") in one copy each, instead of
@@ -117,6 +122,10 @@ type Descriptor struct {
 	Version string `json:"version"`
 	// Provider is the OAuth provider whose token the plugin's tools use
 	// ("github", "reddit", ...). It must match the providerId of each call.
+	// A plugin with no Provider and no Hosts is local: its tools compute
+	// from their arguments alone, and the host runs them without _meta and
+	// without a token exchange. (Added to ABI version 1: a host that
+	// predates it refuses such a plugin.)
 	Provider string `json:"provider"`
 	// Hosts are the base URLs ("https://api.github.com") the plugin may
 	// reach. Requests to them carry the provider's token; every other host is
@@ -188,6 +197,46 @@ type CallResult struct {
 	// what happened.
 	IsError bool   `json:"isError,omitempty"`
 	Message string `json:"message,omitempty"`
+	// Blocks are MCP content blocks sent beside Content: text, images,
+	// audio, resource links and embedded text resources (see
+	// ContentBlock). Content stays the primary result; a result whose
+	// Content is empty and whose tool declares no OutputSchema may carry
+	// blocks only. The host ignores Blocks of an error result. Added to
+	// ABI version 1 without a new version: a host that predates them
+	// ignores them.
+	Blocks []ContentBlock `json:"blocks,omitempty"`
+}
+
+// Types of ContentBlock, as MCP spells them.
+const (
+	BlockText         = "text"
+	BlockImage        = "image"
+	BlockAudio        = "audio"
+	BlockResourceLink = "resource_link"
+	BlockResource     = "resource" // an embedded text resource
+)
+
+// ContentBlock is one MCP content block of a CallResult. Which fields
+// apply depends on Type:
+//
+//	text           Text
+//	image, audio   Data (standard base64, padded), MIMEType ("image/png", "audio/wav")
+//	resource_link  URI, Name; optionally MIMEType, Title, Description
+//	resource       URI, MIMEType, Text: an embedded text resource
+//
+// The host scrubs and bounds every field, and refuses a result with a
+// block it cannot send (an unknown Type, bad base64, a MIME type of the
+// wrong kind, a media block above the host's size limit, a URI that is not
+// absolute) with a tool error that names the block.
+type ContentBlock struct {
+	Type        string `json:"type"`
+	Text        string `json:"text,omitempty"`
+	Data        string `json:"data,omitempty"`
+	MIMEType    string `json:"mimeType,omitempty"`
+	URI         string `json:"uri,omitempty"`
+	Name        string `json:"name,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 // HTTPRequest is the input of FuncHTTPRequest.
@@ -256,6 +305,21 @@ const (
 	// no usable token for the call.
 	ErrTransport = "transport"
 )
+
+// ProgressRecord is the input of FuncProgress. When the client asked for
+// progress (a progressToken in the call's _meta), the host sends it as
+// notifications/progress; otherwise it drops it. Progress must increase
+// from one record to the next: the host drops a record whose Progress is
+// not above the last one sent, as well as records past its rate limit.
+type ProgressRecord struct {
+	// Progress is the work done so far, in any unit.
+	Progress float64 `json:"progress"`
+	// Total is the work there is in all, in the same unit; 0 when unknown.
+	Total float64 `json:"total,omitempty"`
+	// Message says what the call is doing, for people; optional. The host
+	// scrubs it and cuts it to its limit.
+	Message string `json:"message,omitempty"`
+}
 
 // LogRecord is the input of FuncLog.
 type LogRecord struct {

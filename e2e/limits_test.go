@@ -44,7 +44,9 @@ func TestUnreadablePluginsKeepTheSession(t *testing.T) {
 		names = append(names, tool.Name)
 	}
 	slices.Sort(names)
-	if want := []string{"get_github_user", "hostile_deepresult", "list_github_repos"}; !slices.Equal(names, want) {
+	want := append(slices.Clone(githubTools), "hostile_deepresult")
+	slices.Sort(want)
+	if !slices.Equal(names, want) {
 		t.Errorf("tools/list = %v, want %v", names, want)
 	}
 	m := meta("u1", "temp_token_abc456", "github")

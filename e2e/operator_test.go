@@ -119,8 +119,10 @@ func drain(ch <-chan struct{}) {
 }
 
 var (
-	githubTools = []string{"get_github_user", "list_github_repos"}
-	redditTools = []string{"get_reddit_user", "list_user_subreddits"}
+	githubTools = []string{"comment_github_issue", "create_github_issue", "get_github_file_contents", "get_github_issue",
+		"get_github_pull_request", "get_github_user", "list_github_issues", "list_github_notifications",
+		"list_github_pull_requests", "list_github_repos", "search_github_issues", "search_github_repos"} // sorted
+	redditTools = []string{"get_reddit_post", "get_reddit_user", "list_subreddit_posts", "list_user_subreddits", "search_reddit"} // sorted
 )
 
 // Adding, replacing and removing plugin files while the host runs changes
@@ -236,8 +238,8 @@ func TestSHA256PinMismatch(t *testing.T) {
 	if !regexp.MustCompile(`plugin not loaded" file=\S*github.wasm err="sha256 mismatch for plugin \\"github\\": the config pins 0{64}, the file has [0-9a-f]{64}"`).MatchString(logs) {
 		t.Errorf("no clear refusal of github in the logs:\n%s", logs)
 	}
-	if got := r.toolNames(t); !slices.Equal(got, redditTools) {
-		t.Fatalf("tools = %v, want reddit's only: %v", got, redditTools)
+	if want := slices.Sorted(slices.Values(slices.Concat(redditTools, googleTools))); !slices.Equal(r.toolNames(t), want) {
+		t.Fatalf("tools = %v, want reddit's and google's only: %v", r.toolNames(t), want)
 	}
 	if res := r.call(t, "get_reddit_user", nil, meta("u1", "temp-token-u1-0001", "reddit")); res.IsError {
 		t.Fatalf("get_reddit_user: %s", text(res))
@@ -449,7 +451,8 @@ func TestStreamableHTTP(t *testing.T) {
 			Plugins int
 		}
 		json.NewDecoder(resp.Body).Decode(&body)
-		if resp.StatusCode != 200 || body.Status != "ok" || body.Plugins != 2 {
+		files, _ := filepath.Glob(filepath.Join(pluginsDir, "*.wasm"))
+		if resp.StatusCode != 200 || body.Status != "ok" || body.Plugins != len(files) {
 			t.Fatalf("/healthz: %d %+v", resp.StatusCode, body)
 		}
 	})
@@ -479,7 +482,7 @@ func TestHTTPListChanged(t *testing.T) {
 		t.Fatal("no notifications/tools/list_changed over HTTP")
 	}
 	res, err := s.ListTools(t.Context(), nil)
-	if err != nil || len(res.Tools) != 4 {
+	if err != nil || len(res.Tools) != len(githubTools)+len(redditTools) {
 		t.Fatalf("tools after the add: %v, %v", res, err)
 	}
 	h.cmd.Process.Signal(syscall.SIGTERM)

@@ -34,7 +34,7 @@ func TestToolsAreListed(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	want := []string{"get_github_user", "get_reddit_user", "list_github_repos", "list_user_subreddits"}
+	want := slices.Sorted(slices.Values(slices.Concat(githubTools, redditTools, googleTools)))
 	if !slices.Equal(names, want) {
 		t.Fatalf("tools = %v, want %v", names, want)
 	}

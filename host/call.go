@@ -21,6 +21,7 @@ import (
 	"github.com/wasmcp/wasmcp/host/auth"
 	"github.com/wasmcp/wasmcp/hostfuncs"
 	"github.com/wasmcp/wasmcp/internal/safetext"
+	"github.com/wasmcp/wasmcp/internal/telemetry"
 	"github.com/wasmcp/wasmcp/internal/toolschema"
 )
 
@@ -35,6 +36,7 @@ import (
 //  4. run the plugin with the arguments only; the token stays in the host
 //     and reaches the HTTP host function through the context
 func (h *Host) toolHandler(pl *Plugin, tool string) server.ToolHandlerFunc {
+	tm := h.tel.Tool(pl.Name(), pl.Desc.Provider, tool) // label sets resolved once, at load
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		start := time.Now()
 		if !pl.acquire() {
@@ -43,6 +45,7 @@ func (h *Host) toolHandler(pl *Plugin, tool string) server.ToolHandlerFunc {
 		defer pl.release()
 
 		res, creds, outcome := h.runCall(ctx, pl, tool, req)
+		tm.Done(ctx, outcome, time.Since(start))
 		h.logger.LogAttrs(ctx, slog.LevelInfo, "tool call",
 			slog.String("tool", tool),
 			slog.String("plugin", pl.Name()),
@@ -50,6 +53,7 @@ func (h *Host) toolHandler(pl *Plugin, tool string) server.ToolHandlerFunc {
 			slog.String("userId", creds.UserID),
 			slog.String("outcome", outcome),
 			slog.Float64("latency_ms", msSince(start)),
+			h.tel.TraceIDAttr(ctx), // none with tracing off
 		)
 		return res, nil
 	}
@@ -64,8 +68,14 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 	ctx, cancel := context.WithTimeout(ctx, pl.Limits.Timeout)
 	defer cancel()
 	provider := pl.Desc.Provider
+	if isLocal(pl) { // no provider, no hosts: no _meta, no exchange (local.go)
+		res, outcome := h.runLocal(ctx, pl, tool, req)
+		return res, auth.Credentials{}, outcome
+	}
 
+	_, mspan := h.tel.Start(ctx, telemetry.SpanValidateMeta)
 	creds, aerr := auth.ValidateMeta(metaFields(req.Params.Meta), provider)
+	endMetaSpan(mspan, aerr)
 	if aerr != nil {
 		h.logger.Debug("meta validation failed", "tool", tool, "code", aerr.Code)
 		return authErrorResult(aerr), creds, aerr.Code
@@ -76,17 +86,37 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 	if err := pl.schemas[tool].In.Validate(args); err != nil {
 		return mcp.NewToolResultError(toolschema.ArgsRefusal(tool, err)), creds, "invalid_arguments"
 	}
+	if res, outcome, ok := h.connectRetry(ctx, tool, args, creds, req); !ok {
+		return res, creds, outcome // a requestState refused, or a connect declined (connect_flow.go)
+	}
 
 	token, aerr := h.exchanger.Exchange(ctx, creds)
 	if aerr != nil {
-		return authErrorResult(aerr), creds, aerr.Code
+		res, outcome := h.connectOnExchange(ctx, tool, args, creds, aerr) // authErrorResult, or the connect flow
+		return res, creds, outcome
 	}
 
-	call := &hostfuncs.Call{
+	call := h.newCall(pl, token, creds.UserToken)
+	defer call.LogDropped(ctx) // the call's one line about log lines dropped, if any
+	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
+	cctx, flush := h.withClient(ctx, req) // progress and log notifications (notify.go)
+	res, outcome := h.invoke(hostfuncs.WithCall(cctx, call), pl, call, tool, args, userKey(creds, token))
+	flush()
+	res, outcome = h.connectOnProvider401(ctx, call.LastStatus(), tool, args, creds, res, outcome)
+	if code, _ := contextEnd(ctx); outcome != "ok" && code != "" {
+		outcome = code // a call that failed because its context ended says why
+	}
+	return res, creds, outcome
+}
+
+// newCall is the hostfuncs.Call of one call of pl: the access token the
+// host functions send (none for a local plugin) and the user's temporary
+// token, both scrubbed from everything, with pl's policy and limits.
+func (h *Host) newCall(pl *Plugin, token, userToken string) *hostfuncs.Call {
+	c := &hostfuncs.Call{
 		Plugin:   pl.Name(),
-		Provider: provider,
+		Provider: pl.Desc.Provider,
 		Token:    token,
-		Secrets:  []string{creds.UserToken},
 		Policy:   pl.Policy,
 		Limits: hostfuncs.Limits{
 			MaxRequests:      pl.Limits.MaxHTTPRequests,
@@ -97,13 +127,10 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 		},
 		Logger: h.logger,
 	}
-	defer call.LogDropped(ctx) // the call's one line about log lines dropped, if any
-	h.logger.Debug("plugin call", "plugin", pl.Name(), "tool", tool, "userId", creds.UserID)
-	res, outcome := h.invoke(hostfuncs.WithCall(ctx, call), pl, call, tool, args, userKey(creds, token))
-	if code, _ := contextEnd(ctx); outcome != "ok" && code != "" {
-		outcome = code // a call that failed because its context ended says why
+	if userToken != "" {
+		c.Secrets = []string{userToken}
 	}
-	return res, creds, outcome
+	return c
 }
 
 // invoke runs the plugin's call export on an instance from the pool and
@@ -114,7 +141,9 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 	if err != nil {
 		return mcp.NewToolResultError("could not encode the arguments: " + err.Error()), "encode_error"
 	}
+	_, ispan := h.tel.Start(ctx, telemetry.SpanGetInstance)
 	inst, err := pl.pool.get(ctx, user) // waits for the plugin to compile
+	endInstanceSpan(ispan, err)
 	if err != nil {
 		var budget *errBudget
 		if errors.As(err, &budget) {
@@ -125,7 +154,10 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 	}
 	inst.stderr.reset()
 	call.Memory = inst.memory // before the guest runs; the host functions only read it
-	rc, out, err := inst.CallWithContext(ctx, abi.ExportCall, input)
+	// The guest call's span is the parent of its HTTP requests' spans.
+	gctx, gspan := h.tel.Start(ctx, telemetry.SpanGuestCall)
+	rc, out, err := inst.CallWithContext(gctx, abi.ExportCall, input)
+	telemetry.EndGuestCall(gspan, rc, err != nil)
 	if h.afterCall != nil {
 		h.afterCall(pl, inst.Plugin)
 	}
@@ -215,6 +247,9 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 		}
 		return mcp.NewToolResultError(msg), "tool_error"
 	}
+	if len(cr.Blocks) > 0 {
+		return richAnswer(pl, tool, cr, scrub) // content.go
+	}
 	if cr.Content == nil {
 		cr.Content = map[string]any{}
 	}
@@ -222,9 +257,10 @@ func (h *Host) invoke(ctx context.Context, pl *Plugin, call *hostfuncs.Call, too
 	if n := sentBytes(string(text), true); n > maxResultBytes {
 		return resultTooLarge(pl, n), "output_too_large"
 	}
-	// What is checked against the output schema is what is sent, scrubbed.
+	// What is checked against the output schema is what is sent, scrubbed
+	// (text encodes cr.Content, whose numbers are still json.Number).
 	if out := pl.schemas[tool].Out; out != nil {
-		if err := out.ValidateJSON(text); err != nil {
+		if err := out.ValidateDecoded(cr.Content); err != nil {
 			return mcp.NewToolResultError(toolschema.ResultRefusal(pl.Name(), tool, err)), "invalid_result"
 		}
 	}

@@ -44,6 +44,8 @@ type Config struct {
 	// RequireSHA256 refuses every plugin file whose digest is not pinned
 	// under plugins.<name>.sha256 of the plugin it declares.
 	RequireSHA256 bool `yaml:"require_sha256"`
+	// Registry is where plugins pulled from a registry are kept.
+	Registry RegistryConfig `yaml:"registry"`
 }
 
 // BackendConfig configures the token exchange.
@@ -57,6 +59,16 @@ type BackendConfig struct {
 	// Proxy is an HTTP proxy through which to reach an https backend; ""
 	// means none. The environment's HTTPS_PROXY is never used.
 	Proxy string `yaml:"proxy"`
+	// ConnectURL is where a user connects a provider to their account,
+	// a template with {userId} and {providerId}; "" turns the connect flow
+	// off. See connect.go.
+	ConnectURL string `yaml:"connect_url"`
+	// ConnectStateKeyFile holds the key of the requestState HMAC, shared
+	// by replicas; "" means a random key per process.
+	ConnectStateKeyFile string `yaml:"connect_state_key_file"`
+	// ConnectStateTTL is how long a requestState stays valid (default
+	// DefaultConnectStateTTL).
+	ConnectStateTTL time.Duration `yaml:"connect_state_ttl"`
 }
 
 // ProviderConfig lists the base URLs a provider's token may be sent to.
@@ -72,6 +84,14 @@ type PluginConfig struct {
 	SHA256 string `yaml:"sha256"`
 	// Limits override the global limits field by field.
 	Limits Limits `yaml:"limits"`
+	// Source, oci://registry/repository:tag or @sha256:<digest>, pulls
+	// the plugin from a registry instead of the plugin folder; Verify asks
+	// for its cosign signature. See config_source.go.
+	Source string       `yaml:"source"`
+	Verify VerifyConfig `yaml:"verify"`
+	// PulledFile is the file pulled from Source, set by whoever pulled it
+	// (cmd/host), never by the YAML: only it may serve the name.
+	PulledFile string `yaml:"-"`
 }
 
 // Limits bound one tool call. A zero field takes the default.
@@ -106,6 +126,12 @@ type PoolConfig struct {
 	// plugin whose instances can be reset and shared (see reset.go). It
 	// costs an instance per active user.
 	PerUser bool `yaml:"per_user"`
+	// SpareTTL closes a clean instance beyond the warm set that no call has
+	// taken within it; GrowAfter is how long a call that finds no clean
+	// instance, while others are out on calls, waits for one to come back
+	// before it may make one (negative: it does not wait). See poolspare.go.
+	SpareTTL  time.Duration `yaml:"spare_ttl"`
+	GrowAfter time.Duration `yaml:"grow_after"`
 	// MaxBytes is the memory budget of all plugins' instances together, in
 	// bytes; 0 means none. A call that needs a new instance past it waits
 	// for one to close, until its deadline (see memBudget).
@@ -176,7 +202,7 @@ var defaultLimits = Limits{
 	MaxLogBytes:          hostfuncs.DefaultMaxLogBytes,
 }
 
-var defaultPool = PoolConfig{Warm: 2, MaxIdle: 64, IdleTTL: 5 * time.Minute}
+var defaultPool = PoolConfig{Warm: 2, MaxIdle: 64, IdleTTL: 5 * time.Minute, SpareTTL: defaultSpareTTL, GrowAfter: defaultGrowAfter}
 
 // DefaultLimits returns the limits used where none are configured.
 func DefaultLimits() Limits { return defaultLimits }
@@ -226,6 +252,15 @@ func (p PoolConfig) Or(d PoolConfig) PoolConfig {
 	}
 	if p.IdleTTL <= 0 {
 		p.IdleTTL = d.IdleTTL
+	}
+	if p.SpareTTL <= 0 {
+		p.SpareTTL = d.SpareTTL
+	}
+	if p.GrowAfter == 0 {
+		p.GrowAfter = d.GrowAfter
+	}
+	if p.GrowAfter < 0 {
+		p.GrowAfter = 0
 	}
 	return p
 }
@@ -334,6 +369,9 @@ func (c Config) Validate() error {
 	if err := c.Calls.validate(); err != nil {
 		return err
 	}
+	if err := c.Backend.validateConnect(); err != nil {
+		return err
+	}
 	for name, p := range c.Plugins {
 		if err := p.Limits.validate("plugins." + name + ".limits"); err != nil {
 			return err
@@ -352,6 +390,9 @@ func (c Config) Validate() error {
 		}
 		if p.SHA256 != "" && !isHexSHA256(p.SHA256) {
 			return fmt.Errorf("plugins.%s.sha256: want 64 hexadecimal digits, got %q", name, p.SHA256)
+		}
+		if err := p.validateSource(name, c.RequireSHA256); err != nil {
+			return err
 		}
 	}
 	for id, p := range c.Providers {

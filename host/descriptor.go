@@ -82,8 +82,10 @@ func (l *loader) check(ctx context.Context, pl *Plugin, pc PluginConfig) error {
 	if err := checkDescriptor(d); err != nil {
 		return err
 	}
-	if err := checkProviderHosts(d.Provider, d.Hosts, l.cfg.Providers); err != nil {
-		return fmt.Errorf("plugin %q: %w", d.Name, err)
+	if d.Provider != "" { // else a local plugin, with no hosts (local.go)
+		if err := checkProviderHosts(d.Provider, d.Hosts, l.cfg.Providers); err != nil {
+			return fmt.Errorf("plugin %q: %w", d.Name, err)
+		}
 	}
 	policy, err := hostfuncs.NewPolicy(d.Hosts, pc.Upstreams)
 	if err != nil {
@@ -108,7 +110,11 @@ func checkDescriptor(d abi.Descriptor) error {
 	} else {
 		p.add("plugin name %s is invalid: use 1-64 of a-z, 0-9, '_' and '-', starting with a letter or digit", quote(d.Name))
 	}
-	if !pluginNameRE.MatchString(d.Provider) {
+	switch {
+	case d.Provider == "" && len(d.Hosts) > 0:
+		p.add("no provider, with hosts: a plugin that reaches hosts names the provider whose token they take")
+	case d.Provider == "": // a local plugin (local.go)
+	case !pluginNameRE.MatchString(d.Provider):
 		p.add("provider %s is invalid: use 1-64 of a-z, 0-9, '_' and '-'", quote(d.Provider))
 	}
 	p.field("version", d.Version, maxVersionBytes, false)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/wasmcp/wasmcp/host/auth"
+	"github.com/wasmcp/wasmcp/internal/telemetry"
 )
 
 // The outcomes of a refused call, in its log line and its error object.
@@ -52,6 +53,8 @@ type gate struct {
 	now    func() time.Time
 	// afterFunc schedules the summary of dropped log lines; tests replace it.
 	afterFunc func(time.Duration, func())
+	// tel counts refusals and starts each call's span; nil for none.
+	tel *telemetry.Telemetry
 
 	mu       sync.Mutex
 	inFlight int
@@ -94,13 +97,17 @@ func newGate(cfg CallsConfig, logger *slog.Logger) *gate {
 
 // wrap gates a tool handler of pl.
 func (g *gate) wrap(pl *Plugin, tool string, next server.ToolHandlerFunc) server.ToolHandlerFunc {
+	tm := g.tel.Tool(pl.Name(), pl.Desc.Provider, tool)
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		ctx, span := tm.StartCall(ctx, metaFields(req.Params.Meta)) // continues a traceparent in _meta
+		defer span.End()
 		user := ""
 		if creds, err := auth.ValidateMeta(metaFields(req.Params.Meta), pl.Desc.Provider); err == nil {
 			user = creds.UserID
 		}
 		release, refused := g.admit(user, tool)
 		if refused != nil {
+			tm.Refused(ctx, refused.outcome)
 			g.logRefusal(ctx, pl, tool, user, refused)
 			return refused.result(), nil
 		}

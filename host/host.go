@@ -28,6 +28,7 @@ import (
 
 	"github.com/wasmcp/wasmcp/host/auth"
 	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/telemetry"
 )
 
 // Options configure a Host.
@@ -43,6 +44,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Version is reported to MCP clients.
 	Version string
+	// Telemetry receives the host's metrics and spans; nil records none.
+	// A Telemetry serves one Host.
+	Telemetry *telemetry.Telemetry
 }
 
 // Host is a running set of plugins behind one MCP server.
@@ -54,6 +58,12 @@ type Host struct {
 	reg       *registry
 	mcp       *server.MCPServer
 	gate      *gate // admits every tool call; see gate.go
+
+	// tel receives metrics and spans; nil for none (telemetry.go).
+	tel *telemetry.Telemetry
+
+	// connect is the connect flow; nil when not configured (connect_flow.go).
+	connect *connector
 
 	// afterCall, when not nil, is shown the instance of every tool call;
 	// see callObserver. Only tests set it.
@@ -79,6 +89,10 @@ func New(o Options) (*Host, error) {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	pinEnvironment(logger)
+	connect, err := newConnector(o.Config.Backend, logger)
+	if err != nil {
+		return nil, err
+	}
 	version := o.Version
 	if version == "" {
 		version = "dev"
@@ -86,6 +100,7 @@ func New(o Options) (*Host, error) {
 	funcs := hostfuncs.New(hostfuncs.Options{
 		Transport: o.Transport,
 		UserAgent: "wasmcp/" + version,
+		Telemetry: o.Telemetry,
 	})
 	h := &Host{
 		cfg:       o.Config,
@@ -95,7 +110,9 @@ func New(o Options) (*Host, error) {
 		reg:       newRegistry(),
 		gate:      newGate(o.Config.Calls, logger),
 		collided:  map[string]bool{},
+		connect:   connect,
 	}
+	h.setTelemetry(o.Telemetry)
 	h.mcp = server.NewMCPServer("wasmcp", version,
 		server.WithToolCapabilities(true),
 		server.WithRecovery(),
@@ -205,6 +222,7 @@ func (h *Host) Load(ctx context.Context, path string) error {
 func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error) error {
 	if err != nil {
 		h.setCollided(path, false)
+		h.tel.PluginLoad(telemetry.LoadFailed)
 		h.logger.Error("plugin not loaded", "file", path, "err", err)
 		return &LoadError{File: path, Err: err}
 	}
@@ -212,16 +230,18 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 	if err != nil {
 		pl.Close(ctx)
 		h.setCollided(path, true)
+		h.tel.PluginLoad(telemetry.LoadCollision)
 		h.logger.Error("plugin not loaded", "file", path, "err", err)
 		return &LoadError{File: path, Err: err}
 	}
 	h.setCollided(path, false)
+	h.tel.PluginLoad(telemetry.LoadOK)
 	tools := make([]server.ServerTool, 0, len(pl.Desc.Tools))
 	keep := map[string]bool{}
 	for _, t := range pl.Desc.Tools {
 		tools = append(tools, server.ServerTool{
 			Tool:    mcpTool(t), // as toolsListBytes counted it
-			Handler: h.gate.wrap(pl, t.Name, h.toolHandler(pl, t.Name)),
+			Handler: h.gate.wrap(pl, t.Name, h.connectWrap(h.toolHandler(pl, t.Name))),
 		})
 		keep[t.Name] = true
 	}
@@ -241,6 +261,7 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 	go func() {
 		if err := pl.wait(context.Background()); err != nil {
 			h.logger.Error("plugin failed to compile", "file", path, "plugin", pl.Name(), "err", err)
+			h.tel.PluginLoad(telemetry.LoadCompileFailed)
 			return
 		}
 		pl.pool.warm()

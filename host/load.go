@@ -128,6 +128,9 @@ func (l *loader) prepare(ctx context.Context, path string) (*Plugin, []byte, err
 	}
 	sum := sha256.Sum256(data)
 	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:]), ready: make(chan struct{})}
+	if err := l.checkPulledFile(path); err != nil {
+		return nil, nil, err
+	}
 	if err := l.checkFilePin(path, pl.SHA256); err != nil {
 		return nil, nil, err // before any of the file's code runs
 	}
@@ -217,6 +220,9 @@ func (l *loader) configure(ctx context.Context, pl *Plugin, desc abi.Descriptor)
 	pl.Desc = desc
 	pc := l.cfg.Plugins[desc.Name]
 	if err := l.check(ctx, pl, pc); err != nil {
+		return err
+	}
+	if err := l.checkPulledName(pl.File, desc.Name); err != nil {
 		return err
 	}
 	if pc.SHA256 != "" && !strings.EqualFold(pc.SHA256, pl.SHA256) {

@@ -145,8 +145,10 @@ type instance struct {
 	// its linear memory when it is ours (nil off Linux).
 	vmem     vmem
 	guestMem *linearMemory
-	// used is set once a call has taken the instance.
-	used bool
+	// used is set once a call has taken the instance, and sparedAt when it
+	// last joined the pool's clean instances (see poolspare.go).
+	used     bool
+	sparedAt time.Time
 	// release gives the instance's share of the memory budget back.
 	release func()
 }

@@ -39,6 +39,8 @@ type pool struct {
 	nIdle     int
 	refilling bool
 	closed    bool
+	trimTimer *time.Timer // the next trimLocked (poolspare.go)
+	out       int         // instances out on calls
 
 	// fillers tracks the refill goroutine, and stop ends its context, so
 	// that close can stop it and wait for it: the plugin's runtime must not
@@ -57,7 +59,7 @@ type idleInstance struct {
 
 // poolStats counts how calls got their instance.
 type poolStats struct {
-	reused, fresh, created, discarded, resets, waited atomic.Int64
+	reused, fresh, created, discarded, resets, waited, trimmed atomic.Int64
 }
 
 // PoolStats is a snapshot of a pool's counters.
@@ -76,6 +78,9 @@ type PoolStats struct {
 	// Waited counts calls that found no clean instance and were handed
 	// one as it was reset or made (see pool.await).
 	Waited int64 `json:"waited"`
+	// Trimmed counts spare clean instances closed after PoolConfig.SpareTTL
+	// with no call (see poolspare.go).
+	Trimmed int64 `json:"trimmed"`
 	// Idle is the number of idle per-user instances now.
 	Idle int `json:"idle"`
 	// Warm is the number of fresh instances ready now.
@@ -108,6 +113,7 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 		if p.discardClosed(inst) {
 			continue
 		}
+		p.out++
 		p.mu.Unlock()
 		p.stats.reused.Add(1)
 		return inst, nil
@@ -118,6 +124,7 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 		if p.discardClosed(inst) {
 			continue
 		}
+		p.out++
 		p.refillLocked()
 		p.mu.Unlock()
 		if inst.used {
@@ -131,8 +138,15 @@ func (p *pool) get(ctx context.Context, user string) (*instance, error) {
 	w := make(chan *instance, 1)
 	p.waiters = append(p.waiters, w)
 	p.refillLocked()
+	busy := p.out > 0
 	p.mu.Unlock()
-	return p.await(ctx, w)
+	inst, err := p.await(ctx, w, busy)
+	if inst != nil {
+		p.mu.Lock()
+		p.out++
+		p.mu.Unlock()
+	}
+	return inst, err
 }
 
 // discardClosed closes inst and counts it discarded if its module has
@@ -149,6 +163,9 @@ func (p *pool) discardClosed(inst *instance) bool {
 // put returns inst after a call of user. An unhealthy instance (its call
 // failed in any way the guest did not report itself) is closed.
 func (p *pool) put(user string, inst *instance, healthy bool) {
+	p.mu.Lock()
+	p.out--
+	p.mu.Unlock()
 	if !healthy || inst.closed.Load() {
 		p.stats.discarded.Add(1)
 		closeInstance(inst)
@@ -258,10 +275,15 @@ func (p *pool) refillLocked() {
 	}()
 }
 
+// refill makes warm instances until there are Warm, or until calls wait
+// for one, or Warm calls or more are running: under load, the calls' wait,
+// not the warm set, decides when the pool grows (see poolspare.go), or a
+// burst would have the refill make an instance for every call that takes
+// the last clean one.
 func (p *pool) refill() {
 	for {
 		p.mu.Lock()
-		if p.closed || len(p.fresh) >= p.cfg.Warm {
+		if p.closed || len(p.fresh) >= p.cfg.Warm || len(p.waiters) > 0 || p.out >= p.cfg.Warm {
 			p.refilling = false
 			p.mu.Unlock()
 			return
@@ -328,6 +350,7 @@ func (p *pool) snapshot() PoolStats {
 		Discarded: p.stats.discarded.Load(),
 		Resets:    p.stats.resets.Load(),
 		Waited:    p.stats.waited.Load(),
+		Trimmed:   p.stats.trimmed.Load(),
 		Idle:      idle,
 		Warm:      warm,
 	}
@@ -338,6 +361,7 @@ func (p *pool) snapshot() PoolStats {
 func (p *pool) close() {
 	p.mu.Lock()
 	p.closed = true
+	p.stopTrimLocked()
 	fresh := p.fresh
 	idle := p.idle
 	p.fresh, p.idle, p.nIdle = nil, map[string][]idleInstance{}, 0

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // A call that finds no clean instance waits for whichever comes first: an
@@ -16,8 +17,21 @@ import (
 // are freed many times over. The wait ends with the call's context.
 
 // await waits on w, the channel a clean instance is handed over on (see
-// giveLocked), or for a turn to make one.
-func (p *pool) await(ctx context.Context, w chan *instance) (*instance, error) {
+// giveLocked), or for a turn to make one; while busy (other instances are
+// out on calls), only for a handed instance during GrowAfter first (see
+// poolspare.go).
+func (p *pool) await(ctx context.Context, w chan *instance, busy bool) (*instance, error) {
+	if d := p.cfg.GrowAfter; busy && d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case inst := <-w:
+			t.Stop()
+			return p.handed(inst), nil
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	making := false
 	select {
 	case inst := <-w:
@@ -84,5 +98,5 @@ func (p *pool) giveLocked(inst *instance) {
 		w <- inst // buffered, and only ever sent one instance
 		return
 	}
-	p.fresh = append(p.fresh, inst)
+	p.keepLocked(inst, time.Now())
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/wasmcp/wasmcp/abi"
 	"github.com/wasmcp/wasmcp/host/meter"
+	"github.com/wasmcp/wasmcp/hostfuncs"
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // A resettable instance is brought back, after every call, to the state it
@@ -168,8 +170,8 @@ const warmUpTimeout = 3 * time.Second
 
 // newResettable makes an instance ready to be reset: initialised, warmed up
 // and snapshotted, all in a context that carries nothing of the call that
-// asked for it (no hostfuncs.Call, so no token, no HTTP and no logs), since
-// its snapshot will serve every user. Only the caller's cancellation and
+// asked for it (no user's hostfuncs.Call, so no token, no HTTP sent and no
+// logs: warmUp rehearses), since its snapshot will serve every user. Only the caller's cancellation and
 // deadline pass. A plugin whose warm-up fails keeps per-user instances.
 func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	ctx, cancel := detached(callCtx)
@@ -190,7 +192,8 @@ func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	wcancel()
 	if err != nil && ctx.Err() == nil {
 		pl.warmUpFailed.Store(true)
-		pl.logger.Warn("plugin instances are kept per user: a tool failed its warm-up with empty arguments", "plugin", pl.Name(), "err", err)
+		// The error may hold the guest's own text: bounded and escaped.
+		pl.logger.Warn("plugin instances are kept per user: a tool failed its warm-up with empty arguments", "plugin", pl.Name(), "err", safetext.Bounded(err.Error(), maxGuestError))
 	}
 	if err != nil {
 		closeInstance(inst)
@@ -225,15 +228,20 @@ func detached(parent context.Context) (context.Context, context.CancelFunc) {
 // lazy initialisations (encoding/json's per-type caches, first allocations of
 // each size) are done: a reset would otherwise undo them after every call,
 // and they cost a stock-Go guest more than the call itself. The calls carry
-// no user data and no hostfuncs.Call: the host refuses their HTTP requests
-// and drops their logs, and their results are thrown away.
+// no user data: each runs under a rehearsal (hostfuncs.NewRehearsal), which
+// checks the guest's HTTP requests as a real call does and answers them
+// with an empty JSON object without sending anything, so that the guest
+// walks the path of a successful request too; their logs are dropped and
+// their results thrown away. See RATIONALE.md, "Why rehearse a call before
+// the snapshot?".
 func (pl *Plugin) warmUp(ctx context.Context, inst *instance) error {
 	for _, t := range pl.Desc.Tools {
 		input, err := json.Marshal(abi.CallRequest{Tool: t.Name, Arguments: map[string]any{}})
 		if err != nil {
 			return err
 		}
-		if _, _, err := inst.CallWithContext(ctx, abi.ExportCall, input); err != nil || inst.closed.Load() || ctx.Err() != nil {
+		rc := hostfuncs.WithCall(ctx, hostfuncs.NewRehearsal(pl.Name(), pl.Desc.Provider, pl.Policy, inst.memory))
+		if _, _, err := inst.CallWithContext(rc, abi.ExportCall, input); err != nil || inst.closed.Load() || ctx.Err() != nil {
 			return fmt.Errorf("warming up %s: %v", t.Name, errors.Join(err, ctx.Err()))
 		}
 	}

@@ -100,6 +100,9 @@ type Call struct {
 	// (abi.FuncHTTPSend...); nil disables them.
 	Memory api.Memory
 
+	// rehearsal marks a warm-up's Call (NewRehearsal): nothing is sent.
+	rehearsal bool
+
 	requests   atomic.Int64
 	lastStatus atomic.Int64
 	limit      atomic.Value // string: the first per-call limit the guest hit

@@ -13,6 +13,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/telemetry"
 )
 
 // maxRequestDocument caps the JSON HTTPRequest read from the guest: the body
@@ -31,6 +32,8 @@ type Options struct {
 	// UserAgent is sent on requests whose guest set none; "" means
 	// DefaultUserAgent.
 	UserAgent string
+	// Telemetry records each request's metrics and span; nil records none.
+	Telemetry *telemetry.Telemetry
 }
 
 // Funcs holds the host functions. It keeps no per-call state (that is the
@@ -39,6 +42,7 @@ type Options struct {
 type Funcs struct {
 	client    *http.Client
 	userAgent string
+	tel       *telemetry.Telemetry
 }
 
 // New returns the host functions configured by o.
@@ -54,6 +58,7 @@ func New(o Options) *Funcs {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 		userAgent: o.UserAgent,
+		tel:       o.Telemetry,
 	}
 }
 
@@ -61,7 +66,7 @@ func New(o Options) *Funcs {
 func (f *Funcs) CloseIdleConnections() { f.client.CloseIdleConnections() }
 
 // HostFunctions returns the host functions of abi (FuncHTTPRequest, FuncLog,
-// FuncHTTPSend, FuncHTTPRecv, FuncOutput) in namespace abi.HostModule, to
+// FuncHTTPSend, FuncHTTPRecv, FuncOutput, FuncProgress) in namespace abi.HostModule, to
 // pass to extism.NewCompiledPlugin.
 func (f *Funcs) HostFunctions() []extism.HostFunction {
 	ptr := []extism.ValueType{extism.ValueTypePTR}
@@ -76,7 +81,9 @@ func (f *Funcs) HostFunctions() []extism.HostFunction {
 	recv.SetNamespace(abi.HostModule)
 	out := extism.NewHostFunctionWithStack(abi.FuncOutput, f.output, []extism.ValueType{i32, i32}, []extism.ValueType{i32})
 	out.SetNamespace(abi.HostModule)
-	return []extism.HostFunction{req, log, send, recv, out}
+	progress := extism.NewHostFunctionWithStack(abi.FuncProgress, f.progress, ptr, nil)
+	progress.SetNamespace(abi.HostModule)
+	return []extism.HostFunction{req, log, send, recv, out, progress}
 }
 
 // httpRequest is the host function abi.FuncHTTPRequest:

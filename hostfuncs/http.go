@@ -32,11 +32,13 @@ import (
 //  4. A header the host owns (Authorization, Cookie, Host, hop-by-hop, ...):
 //     ErrHeaderNotAllowed.
 //  5. The URL is not under a declared base: ErrHostNotAllowed.
-//  6. The URL is rewritten onto its target, "Authorization: Bearer <token>"
+//  6. In a rehearsal (NewRehearsal), the request is answered without
+//     being sent.
+//  7. The URL is rewritten onto its target, "Authorization: Bearer <token>"
 //     is added, and the request is sent, following redirects within the
 //     policy's targets (see exchange). DNS, connection, TLS, timeout and
 //     redirect-loop failures: ErrTransport.
-//  7. A body longer than Limits.MaxResponseBytes: ErrResponseTooLarge.
+//  8. A body longer than Limits.MaxResponseBytes: ErrResponseTooLarge.
 //
 // Every Secret of the Call is replaced by "[REDACTED]" in the body, header
 // names and values, and error messages handed back, in any ASCII case (Go
@@ -54,13 +56,13 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 		// The scrubber does not look for so short a token (it would alter
 		// legitimate data), so it must not be sent where it could be echoed.
 		r := refuse(abi.ErrTransport, "the host has no usable access token for this call")
-		f.logRefusal(ctx, c, req, r)
+		f.requestRefused(ctx, c, req, r, start)
 		return r.response(sc)
 	}
 	if n := c.requests.Add(1); n > int64(lim.MaxRequests) {
 		c.hitLimit(abi.ErrTooManyRequests)
 		r := refuse(abi.ErrTooManyRequests, "the plugin has used all %d HTTP requests of this call", lim.MaxRequests)
-		f.logRefusal(ctx, c, req, r)
+		f.requestRefused(ctx, c, req, r, start)
 		return r.response(sc)
 	}
 	o, err := prepare(req, c.Policy, f.userAgent)
@@ -69,8 +71,11 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 		if !errors.As(err, &r) {
 			r = refuse(abi.ErrBadRequest, "%v", err)
 		}
-		f.logRefusal(ctx, c, req, r)
+		f.requestRefused(ctx, c, req, r, start)
 		return r.response(sc)
+	}
+	if c.rehearsal {
+		return rehearsed(o)
 	}
 
 	parent := ctx
@@ -79,7 +84,7 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	resp, hop, hops, err := f.exchange(ctx, c, o)
 	if err != nil {
 		r := refuse(abi.ErrTransport, "%s %s: %s", o.method, safeURL(hop), transportCause(parent, ctx, err, lim.RequestTimeout))
-		f.logDone(ctx, c, o.method, hop, 0, 0, hops, start, r, sc)
+		f.requestDone(ctx, c, o, hop, 0, 0, hops, start, r, sc)
 		return r.response(sc)
 	}
 	defer resp.Body.Close()
@@ -88,23 +93,23 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, lim.MaxResponseBytes+1)) // +1: detect "longer than"
 	if err != nil {
 		r := refuse(abi.ErrTransport, "%s %s: reading the response body: %s", o.method, safeURL(hop), transportCause(parent, ctx, err, lim.RequestTimeout))
-		f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, r, sc)
+		f.requestDone(ctx, c, o, hop, resp.StatusCode, len(body), hops, start, r, sc)
 		return r.response(sc)
 	}
 	if int64(len(body)) > lim.MaxResponseBytes {
 		c.hitLimit(abi.ErrResponseTooLarge)
 		r := refuse(abi.ErrResponseTooLarge, "%s %s: the response body is larger than %d bytes", o.method, safeURL(hop), lim.MaxResponseBytes)
-		f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, r, sc)
+		f.requestDone(ctx, c, o, hop, resp.StatusCode, len(body), hops, start, r, sc)
 		return r.response(sc)
 	}
 	if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") && !resp.Uncompressed {
 		// An encoding the transport did not undo (one it did not ask for)
 		// would hide an echoed token from the scrubber.
 		r := refuse(abi.ErrTransport, "%s %s: the response is encoded with %q, which the host does not decode", o.method, safeURL(hop), ce)
-		f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, r, sc)
+		f.requestDone(ctx, c, o, hop, resp.StatusCode, len(body), hops, start, r, sc)
 		return r.response(sc)
 	}
-	f.logDone(ctx, c, o.method, hop, resp.StatusCode, len(body), hops, start, nil, sc)
+	f.requestDone(ctx, c, o, hop, resp.StatusCode, len(body), hops, start, nil, sc)
 	out := abi.HTTPResponse{
 		Status:  resp.StatusCode,
 		Headers: responseHeader(resp.Header, sc),

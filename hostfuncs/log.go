@@ -49,7 +49,10 @@ const (
 // plugin=<Call.Plugin>. Its message is scrubbed of the Call's secrets, then
 // cut to MaxLogMessage bytes. It counts against the call's log budget
 // (Limits.MaxLogRecords, Limits.MaxLogBytes); past the budget it is
-// dropped, and counted for Call.LogDropped.
+// dropped, and counted for Call.LogDropped. The same scrubbed message goes
+// to the call's Client, if any (see WithClient), as notifications/message
+// when the client takes its level, within a budget of the same size
+// counted apart.
 //
 // # Errors
 //
@@ -63,7 +66,7 @@ const (
 func (f *Funcs) log(ctx context.Context, p *extism.CurrentPlugin, stack []uint64) {
 	defer recoverTo(ctx, "log", func() {})
 	c, ok := CallFrom(ctx)
-	if !ok || c.Logger == nil {
+	if !ok || (c.Logger == nil && clientFrom(ctx) == nil) {
 		return
 	}
 	raw, err := readBlock(p, stack[0], maxLogDocument)
@@ -81,6 +84,7 @@ func (f *Funcs) log(ctx context.Context, p *extism.CurrentPlugin, stack []uint64
 func logRecord(ctx context.Context, c *Call, rec abi.LogRecord) {
 	msg := truncate(c.scrubber().String(rec.Message), MaxLogMessage)
 	c.emit(ctx, guestLevel(rec.Level), msg, attrPlugin(c))
+	forwardLog(ctx, c, rec.Level, msg) // notifications/message, if the client takes the level (client.go)
 }
 
 // guestLevel maps a LogRecord level to slog; unknown levels are info.

@@ -1,6 +1,8 @@
 package hostfuncs
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/wasmcp/wasmcp/internal/secret"
@@ -31,16 +33,21 @@ const Redacted = "[REDACTED]"
 type scrubber struct {
 	// pats are the spellings, ASCII-folded to lower case, distinct.
 	pats []string
-	// grams maps the folded 8 bytes at offset d of pattern j, for every d
-	// below stride, to (j, d).
-	grams map[uint64][]gramRef
-	// bloom has bit gramBit(w) set for every key w of grams.
+	// grams holds, sorted by w, the folded 8 bytes w at offset d of
+	// pattern j, for every j and every d below stride. A sorted slice is
+	// built in one allocation and one sort, where a map of slices cost a
+	// scrubber, built for every call, most of its time.
+	grams []gramRef
+	// bloom has bit gramBit(w) set for every w of grams.
 	bloom  [bloomBits / 64]uint64
 	stride int
 }
 
-// gramRef names the 8 bytes at offset off of pattern pat.
-type gramRef struct{ pat, off int }
+// gramRef names the 8 bytes w at offset off of pattern pat.
+type gramRef struct {
+	w        uint64
+	pat, off int32
+}
 
 const (
 	bloomLog  = 15
@@ -56,7 +63,7 @@ const (
 )
 
 func newScrubber(secrets ...string) *scrubber {
-	s := &scrubber{grams: map[uint64][]gramRef{}}
+	s := &scrubber{}
 	seen := map[string]bool{}
 	minLen := 0
 	for _, sec := range secrets {
@@ -78,14 +85,16 @@ func newScrubber(secrets ...string) *scrubber {
 		return s
 	}
 	s.stride = minLen - gramLen + 1
+	s.grams = make([]gramRef, 0, len(s.pats)*s.stride)
 	for j, p := range s.pats {
 		for d := range s.stride {
 			w := loadFolded(p, d)
-			s.grams[w] = append(s.grams[w], gramRef{j, d})
+			s.grams = append(s.grams, gramRef{w, int32(j), int32(d)})
 			b := gramBit(w)
 			s.bloom[b/64] |= 1 << (b % 64)
 		}
 	}
+	slices.SortFunc(s.grams, func(a, b gramRef) int { return cmp.Compare(a.w, b.w) })
 	return s
 }
 
@@ -143,13 +152,17 @@ func (s *scrubber) replace(x string) (string, int) {
 // index, or -1.
 func (s *scrubber) matchAround(x string, c int, w uint64, from int) (int, int) {
 	start, best := -1, -1
-	for _, g := range s.grams[w] {
-		p, at := s.pats[g.pat], c-g.off
+	i, _ := slices.BinarySearchFunc(s.grams, w, func(g gramRef, w uint64) int { return cmp.Compare(g.w, w) })
+	for _, g := range s.grams[i:] {
+		if g.w != w {
+			break
+		}
+		p, at := s.pats[g.pat], c-int(g.off)
 		if at < from || at+len(p) > len(x) || (best >= 0 && (at > start || at == start && len(p) <= len(s.pats[best]))) {
 			continue
 		}
 		if hasFoldedPrefix(x[at:], p) {
-			start, best = at, g.pat
+			start, best = at, int(g.pat)
 		}
 	}
 	return start, best

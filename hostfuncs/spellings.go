@@ -45,6 +45,9 @@ func spellings(s string) []string {
 
 // jsonEscape returns s as it appears inside a JSON string.
 func jsonEscape(s string, html bool) string {
+	if jsonPlain(s) {
+		return s // the usual token: nothing to escape
+	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(html)
@@ -76,4 +79,16 @@ func base64Cores(s string) []string {
 		}
 	}
 	return out
+}
+
+// jsonPlain reports whether s appears in a JSON string as it is, with or
+// without HTML escaping: printable ASCII other than '"', '\', '<', '>'
+// and '&'.
+func jsonPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

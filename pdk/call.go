@@ -13,7 +13,14 @@ import (
 type Call struct {
 	tool string
 	args map[string]any
-	host Host
+	// rawArgs, when set, are the arguments as the host sent them (a JSON
+	// object); Args decodes them once, and args only on an error.
+	rawArgs []byte
+	host    Host
+	// blocks are the content blocks attached to the answer (content.go),
+	// and progress the state of Call.Progress (progress.go).
+	blocks   []abi.ContentBlock
+	progress progressState
 }
 
 // Tool returns the name of the tool being called.
@@ -30,16 +37,22 @@ func (c *Call) Tool() string { return c.tool }
 //
 // Use pointer fields to tell an absent argument from a zero one.
 func (c *Call) Args(v any) error {
-	b, err := json.Marshal(c.args)
-	if err != nil {
-		return fmt.Errorf("invalid arguments for tool %q: %v", c.tool, err)
-	}
-	if c.args == nil {
-		b = []byte("{}")
+	b := c.rawArgs
+	if b == nil {
+		var err error
+		if b, err = json.Marshal(c.args); err != nil {
+			return fmt.Errorf("invalid arguments for tool %q: %v", c.tool, err)
+		}
+		if c.args == nil {
+			b = []byte("{}")
+		}
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
+		if c.args == nil && c.rawArgs != nil {
+			_ = json.Unmarshal(c.rawArgs, &c.args) // for the error's words only
+		}
 		return fmt.Errorf("invalid arguments for tool %q: %w", c.tool, argsError(c.args, v, err))
 	}
 	return nil

@@ -15,7 +15,13 @@ func TestDirectivesMatchABI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	more, err := os.ReadFile("progress_wasip1.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = append(src, more...)
 	for _, d := range []string{
+		"//go:wasmimport " + abi.HostModule + " " + abi.FuncProgress + "\n",
 		"//go:wasmimport " + abi.HostModule + " " + abi.FuncLog + "\n",
 		"//go:wasmimport " + abi.HostModule + " " + abi.FuncHTTPSend + "\n",
 		"//go:wasmimport " + abi.HostModule + " " + abi.FuncHTTPRecv + "\n",

@@ -54,18 +54,18 @@ func exportCall() (rc int32) {
 	if registered == nil {
 		return fail(errNotRegistered)
 	}
-	var req abi.CallRequest
-	if err := json.Unmarshal(readInput(), &req); err != nil {
+	tool, args, err := decodeCallRequest(readInput())
+	if err != nil {
 		return fail(fmt.Errorf("pdk: cannot decode the call request: %v", err))
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			msg := fmt.Sprintf("tool %q panicked: %v", req.Tool, v)
+			msg := fmt.Sprintf("tool %q panicked: %v", tool, v)
 			wasmHost{}.Log(abi.LogRecord{Level: string(LevelError), Message: msg + "\n" + string(debug.Stack())})
 			rc = fail(errors.New(msg))
 		}
 	}()
-	b, err := registered.handle(wasmHost{}, req).encode()
+	b, err := registered.run(wasmHost{}, &Call{tool: tool, rawArgs: args, host: wasmHost{}}).encode()
 	if err != nil {
 		return fail(fmt.Errorf("pdk: cannot encode the call result: %v", err))
 	}
@@ -89,13 +89,11 @@ func fail(err error) int32 {
 type wasmHost struct{}
 
 // HTTPRequest calls abi.FuncHTTPSend and abi.FuncHTTPRecv: the request
-// and the response head cross as JSON, the body as raw bytes, each in one
-// copy between the host and this module's memory.
+// and the response head cross as JSON (written and read by wire.go), the
+// body as raw bytes, each in one copy between the host and this module's
+// memory.
 func (wasmHost) HTTPRequest(req abi.HTTPRequest) abi.HTTPResponse {
-	b, err := json.Marshal(req)
-	if err != nil {
-		return abi.HTTPResponse{Error: abi.ErrBadRequest, ErrorMessage: "the request could not be encoded: " + err.Error()}
-	}
+	b := appendRequest(make([]byte, 0, 256+len(req.URL)+len(req.Body)+len(req.Select)), req)
 	lens := hostHTTPSend(unsafe.Pointer(unsafe.SliceData(b)), uint32(len(b)))
 	runtime.KeepAlive(b)
 	head := make([]byte, max(lens>>32, 1))
@@ -103,8 +101,8 @@ func (wasmHost) HTTPRequest(req abi.HTTPRequest) abi.HTTPResponse {
 	if lens == 0 || hostHTTPRecv(unsafe.Pointer(&head[0]), unsafe.Pointer(&body[0])) != 1 {
 		return abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host returned no response"}
 	}
-	var resp abi.HTTPResponse
-	if err := json.Unmarshal(head[:lens>>32], &resp); err != nil {
+	resp, err := decodeResponseHead(head[:lens>>32])
+	if err != nil {
 		return abi.HTTPResponse{Error: abi.ErrTransport, ErrorMessage: "the host's response could not be decoded: " + err.Error()}
 	}
 	if n := lens & 0xffffffff; n > 0 {

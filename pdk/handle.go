@@ -24,7 +24,7 @@ type Host interface {
 // a native test is better served by the panic's own stack trace.
 func (p Plugin) Handle(h Host, req abi.CallRequest) abi.CallResult {
 	r := p.handle(h, req)
-	res := abi.CallResult{IsError: r.IsError, Message: r.Message}
+	res := abi.CallResult{IsError: r.IsError, Message: r.Message, Blocks: r.Blocks}
 	if r.Content != nil {
 		if err := json.Unmarshal(r.Content, &res.Content); err != nil {
 			return abi.CallResult{IsError: true, Message: fmt.Sprintf("tool %q returned content that is not a JSON object: %v", req.Tool, err)}
@@ -37,18 +37,23 @@ func (p Plugin) Handle(h Host, req abi.CallRequest) abi.CallResult {
 // abi.CallResult whose content is encoded once, and never decoded again in
 // the guest (the host decodes and checks it).
 type result struct {
-	Content json.RawMessage `json:"content,omitempty"`
-	IsError bool            `json:"isError,omitempty"`
-	Message string          `json:"message,omitempty"`
+	Content json.RawMessage    `json:"content,omitempty"`
+	IsError bool               `json:"isError,omitempty"`
+	Message string             `json:"message,omitempty"`
+	Blocks  []abi.ContentBlock `json:"blocks,omitempty"` // Call.Attach
 }
 
 // handle runs the tool req names and encodes its result.
 func (p Plugin) handle(h Host, req abi.CallRequest) result {
-	t, ok := p.tool(req.Tool)
+	return p.run(h, &Call{tool: req.Tool, args: req.Arguments, host: h})
+}
+
+// run runs the tool c names and encodes its result.
+func (p Plugin) run(h Host, c *Call) result {
+	t, ok := p.tool(c.tool)
 	if !ok {
-		return errorResult(fmt.Errorf("plugin %q has no tool named %q", p.Name, req.Tool))
+		return errorResult(fmt.Errorf("plugin %q has no tool named %q", p.Name, c.tool))
 	}
-	c := &Call{tool: t.Name, args: req.Arguments, host: h}
 	v, err := t.Handler(c)
 	if err != nil {
 		return errorResult(err)
@@ -57,13 +62,13 @@ func (p Plugin) handle(h Host, req abi.CallRequest) result {
 	if err != nil {
 		return errorResult(fmt.Errorf("tool %q returned a result that cannot be encoded as JSON: %v", t.Name, err))
 	}
-	return result{Content: content}
+	return result{Content: content, Blocks: c.blocks}
 }
 
 // encode writes r as a JSON CallResult, with its content spliced in as is:
 // json.Marshal would scan and compact it once more.
 func (r result) encode() ([]byte, error) {
-	if r.IsError || r.Content == nil {
+	if r.IsError || r.Content == nil || r.Blocks != nil {
 		return json.Marshal(r)
 	}
 	b := make([]byte, 0, len(r.Content)+len(`{"content":}`))

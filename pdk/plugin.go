@@ -17,6 +17,9 @@ type Plugin struct {
 	// Version is the plugin's own version, for operators.
 	Version string
 	// Provider is the OAuth provider whose token the tools use ("github").
+	// A plugin with no Provider and no Hosts is local: its tools compute
+	// from their arguments alone, and the host runs them with no _meta and
+	// no token exchange.
 	Provider string
 	// Hosts are the base URLs ("https://api.github.com") the tools may
 	// reach. The host refuses requests anywhere else.
@@ -55,7 +58,7 @@ var registered *Plugin
 
 // Register makes p the plugin this module serves. Call it once, from init.
 //
-// Register panics if p is invalid (no name or provider, a tool without a
+// Register panics if p is invalid (no name, hosts without a provider, a tool without a
 // name or handler, two tools of one name, a schema that is not an object
 // schema) or if a plugin is already registered. In a Wasm build the
 // panic traps _initialize, so the host's first call into the plugin fails;
@@ -125,8 +128,8 @@ func (p Plugin) validate() error {
 	if p.Name == "" {
 		return errors.New("plugin has no Name")
 	}
-	if p.Provider == "" {
-		return fmt.Errorf("plugin %q has no Provider", p.Name)
+	if p.Provider == "" && len(p.Hosts) > 0 {
+		return fmt.Errorf("plugin %q has Hosts and no Provider: name the provider whose token they take", p.Name)
 	}
 	seen := make(map[string]bool, len(p.Tools))
 	for i, t := range p.Tools {

@@ -21,7 +21,9 @@ func TestValidate(t *testing.T) {
 		{"valid", func(*Plugin) {}, ""},
 		{"no tools", func(p *Plugin) { p.Tools = nil }, ""},
 		{"no name", func(p *Plugin) { p.Name = "" }, "plugin has no Name"},
-		{"no provider", func(p *Plugin) { p.Provider = "" }, `plugin "p" has no Provider`},
+		{"no provider, no hosts: local", func(p *Plugin) { p.Provider = "" }, ""},
+		{"no provider, with hosts", func(p *Plugin) { p.Provider = ""; p.Hosts = []string{"https://api.github.com"} },
+			`plugin "p" has Hosts and no Provider: name the provider whose token they take`},
 		{"tool without name", func(p *Plugin) { p.Tools[0].Name = "" }, `plugin "p": tool 0 has no Name`},
 		{"duplicate tool", func(p *Plugin) { p.Tools = append(p.Tools, p.Tools[0]) }, `plugin "p": two tools are named "a"`},
 		{"no handler", func(p *Plugin) { p.Tools[0].Handler = nil }, `plugin "p": tool "a" has no Handler`},
@@ -63,8 +65,8 @@ func TestRegister(t *testing.T) {
 
 func TestRegisterInvalidPanics(t *testing.T) {
 	t.Cleanup(func() { registered = nil })
-	msg := panicMessage(func() { Register(Plugin{Name: "p"}) })
-	if msg != `pdk: plugin "p" has no Provider` {
+	msg := panicMessage(func() { Register(Plugin{Name: "p", Hosts: []string{"https://api.github.com"}}) })
+	if msg != `pdk: plugin "p" has Hosts and no Provider: name the provider whose token they take` {
 		t.Errorf("Register panicked with %q", msg)
 	}
 	if registered != nil {

@@ -11,43 +11,43 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wasmcp/wasmcp/host"
 	"github.com/wasmcp/wasmcp/host/auth"
 )
 
-const benchUsage = `Usage: host bench [--plugins DIR] [--calls N] [--users 50] [--concurrency 1,8,32] [--json]
+const benchUsage = `Usage: host bench [--plugins DIR] [--calls N] [--heavy-calls N] [--users 50] [--concurrency 1,8,32] [--json]
 
 Measures the host in-process, against loopback fakes of the token backend and
-of the GitHub and Reddit APIs (httptest servers that the plugins' upstreams
-and the backend URL point to). Tool calls go through the MCP server as
-serve runs it, with _meta, a token exchange per call and per-user instances.
+of the GitHub, Reddit and Google APIs (httptest servers that the plugins'
+upstreams and the backend URL point to). Tool calls go through the MCP server
+as serve runs it, with _meta, a token exchange per call and per-user
+instances. The plugin folder must hold the github, reddit and google
+plugins; other plugins in it are loaded (and counted in memory) but not
+called.
+
+Two mixes of tools run at each concurrency: the light mix (GitHub's and
+Reddit's user and list tools, small answers), on which the targets are
+judged, and the payload-heavy mix, one tool of each provider whose fake
+answers with the provider's real answer in full: list_github_pull_requests
+(30 pull requests, 530 KB), get_reddit_post (a post and 249 comments,
+740 KB) and list_calendar_events (50 events, 120 KB).
 
 Host overhead is a call's latency, request written to response read, minus
 the time spent inside the fakes' handlers during that call. It includes
 the two loopback HTTP round trips (exchange and API), whose cost is shown
-on its own.
+on its own, and for the heavy tools the host's reading and selecting of
+the large answer.
 
 Reports: overhead and latency p50/p99/max and calls/s at each concurrency
-(users cycling), the latency of a call by where its instance came from
-(the user's idle one, a warm fresh one, a new one), resident memory and Go
-heap, and the instance pools' counters. Exits 1 if any call failed or an
-API got a token that was not for it.
+(users cycling), in total and by tool with the sizes of the API's answer
+and of the tool's result, the latency of a call by where its instance came
+from (the user's idle one, a warm fresh one, a new one), resident memory
+and Go heap, the instance pools' counters and the requests each fake API
+got with its provider's token. Exits 1 if any call failed or an API got a
+token that was not for it.
 `
-
-// benchTools are called in turn; each user's successive calls rotate
-// through them, so calls in flight mix both plugins.
-var benchTools = []struct {
-	name, provider, args string
-}{
-	{"get_github_user", "github", `{}`},
-	{"get_reddit_user", "reddit", `{}`},
-	{"list_github_repos", "github", `{"per_page":10}`},
-	{"list_user_subreddits", "reddit", `{"limit":10}`},
-}
 
 // Targets of issue 4 on a 2-core machine.
 const (
@@ -58,7 +58,8 @@ const (
 type benchOptions struct {
 	pluginsDir, cacheDir, transport string
 	cpuProfile                      string
-	calls, users, samples           int
+	calls, heavyCalls, users        int
+	samples                         int
 	concurrency                     []int
 	asJSON                          bool
 }
@@ -66,9 +67,10 @@ type benchOptions struct {
 func parseBenchFlags(args []string, _ io.Writer) (benchOptions, error) {
 	var o benchOptions
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&o.pluginsDir, "plugins", "dist/plugins", "plugin `folder`; must hold github.wasm and reddit.wasm")
+	fs.StringVar(&o.pluginsDir, "plugins", "dist/plugins", "plugin `folder`; must hold github.wasm, reddit.wasm and google.wasm")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "compilation cache `dir` (default: the user cache dir; \"off\" disables it)")
-	fs.IntVar(&o.calls, "calls", 2000, "measured calls at each concurrency")
+	fs.IntVar(&o.calls, "calls", 2000, "measured calls of the light mix at each concurrency")
+	fs.IntVar(&o.heavyCalls, "heavy-calls", 300, "measured calls of the payload-heavy mix at each concurrency")
 	fs.IntVar(&o.users, "users", 50, "users the calls cycle through")
 	fs.IntVar(&o.samples, "samples", 20, "first calls measured per plugin and instance source")
 	conc := fs.String("concurrency", "1,8,32", "comma-separated calls in flight")
@@ -93,25 +95,10 @@ func parseBenchFlags(args []string, _ io.Writer) (benchOptions, error) {
 	if o.transport != "stdio" && o.transport != "direct" {
 		return o, usageError{fmt.Errorf("--transport %q: want stdio or direct", o.transport)}
 	}
-	if o.calls < 1 || o.users < 1 || o.samples < 1 {
-		return o, usageError{errors.New("--calls, --users and --samples must be at least 1")}
+	if o.calls < 1 || o.heavyCalls < 1 || o.users < 1 || o.samples < 1 {
+		return o, usageError{errors.New("--calls, --heavy-calls, --users and --samples must be at least 1")}
 	}
 	return o, nil
-}
-
-// bencher runs the measurements against one host.
-type bencher struct {
-	opts   benchOptions
-	fakes  *benchFakes
-	host   *host.Host
-	client benchClient
-	seq    atomic.Int64 // call sequence number, also the JSON-RPC id
-}
-
-// benchCall is one measured call.
-type benchCall struct {
-	latency, overhead time.Duration
-	err               error
 }
 
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -119,7 +106,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := benchReport{Machine: readMachine(), Transport: o.transport, Users: o.users, Calls: o.calls}
+	rep := benchReport{Machine: readMachine(), Transport: o.transport, Users: o.users, Calls: o.calls, HeavyCalls: o.heavyCalls}
 	baseline := readBenchMem("start", 0)
 
 	fakes := newBenchFakes()
@@ -145,7 +132,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// Warm-up: every user calls every tool once, so each has an idle
 	// instance of each plugin, as in a steady state.
-	warm := b.level(ctx, o.users*len(benchTools), min(8, o.users), "user")
+	warm := b.level(ctx, o.users*len(benchTools), min(8, o.users), "user", benchAll())
 	if warm.Errors > 0 {
 		client.close()
 		return fmt.Errorf("warm-up: %d of %d calls failed; first: %s", warm.Errors, warm.Calls, warm.FirstError)
@@ -156,8 +143,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		client.close()
 		return err
 	}
+	light, heavy := benchMix(false), benchMix(true)
 	for _, c := range o.concurrency {
-		rep.Levels = append(rep.Levels, b.level(ctx, o.calls, c, "user"))
+		rep.Levels = append(rep.Levels, b.level(ctx, o.calls, c, "user", light))
+	}
+	for _, c := range o.concurrency {
+		rep.Heavy = append(rep.Heavy, b.level(ctx, o.heavyCalls, c, "user", heavy))
 	}
 	stopProfile()
 	rep.Memory = append(rep.Memory, readBenchMem("after the runs", liveInstances(h)))
@@ -186,6 +177,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	rep.Mismatches = fakes.mismatches()
+	rep.APIRequests = fakes.requestCounts()
 	rep.judge()
 	if o.asJSON {
 		enc := json.NewEncoder(stdout)
@@ -214,6 +206,7 @@ func newBenchHost(ctx context.Context, o benchOptions, f *benchFakes, pool host.
 		Plugins: map[string]host.PluginConfig{
 			"github": {Upstreams: map[string]string{"https://api.github.com": f.github.URL}},
 			"reddit": {Upstreams: map[string]string{"https://oauth.reddit.com": f.reddit.URL}},
+			"google": {Upstreams: map[string]string{"https://www.googleapis.com/calendar/v3": f.google.URL + "/calendar/v3"}},
 		},
 	}
 	h, err := host.New(host.Options{Config: cfg, Exchanger: ex, Logger: logger, Version: version})
@@ -225,10 +218,13 @@ func newBenchHost(ctx context.Context, o benchOptions, f *benchFakes, pool host.
 	for _, pl := range h.Plugins() {
 		names = append(names, pl.Name())
 	}
-	if !slices.Contains(names, "github") || !slices.Contains(names, "reddit") {
-		h.Close(ctx)
-		return nil, fmt.Errorf("%s must hold the github and reddit plugins (run \"make build\"); loaded %v, errors: %v",
-			o.pluginsDir, names, errors.Join(errs...))
+	need, _ := benchProviders()
+	for _, n := range need {
+		if !slices.Contains(names, n) {
+			h.Close(ctx)
+			return nil, fmt.Errorf("%s must hold the %s plugins (run \"make build\"); loaded %v, errors: %v",
+				o.pluginsDir, strings.Join(need, ", "), names, errors.Join(errs...))
+		}
 	}
 	return h, nil
 }
@@ -259,155 +255,4 @@ func liveInstances(h *host.Host) int {
 		n += s.Idle + s.Warm
 	}
 	return n
-}
-
-// benchMessage is the tools/call of tool with _meta for user, as call seq.
-func benchMessage(seq int64, user string, tool int) []byte {
-	t := benchTools[tool]
-	return fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":%q,"arguments":%s,"_meta":{"userId":%q,"userToken":%q,"providerId":%q}}}`,
-		seq, t.name, t.args, user, benchToken(user, seq), t.provider)
-}
-
-// call makes one tools/call and checks that it succeeded for user.
-func (b *bencher) call(ctx context.Context, user string, tool int) benchCall {
-	seq := b.seq.Add(1)
-	msg := benchMessage(seq, user, tool)
-	start := time.Now()
-	out, err := b.client.call(ctx, seq, msg)
-	latency := time.Since(start)
-	r := benchCall{latency: latency, overhead: latency - b.fakes.take(seq, benchTools[tool].provider, user)}
-	if err == nil {
-		err = checkBenchResult(out, user)
-	}
-	r.err = err
-	return r
-}
-
-// checkBenchResult accepts a successful tool result whose content names user:
-// the fakes answer with the user of the token they were sent.
-func checkBenchResult(out []byte, user string) error {
-	var resp struct {
-		Result *struct {
-			IsError           bool            `json:"isError"`
-			StructuredContent json.RawMessage `json:"structuredContent"`
-		} `json:"result"`
-	}
-	if err := rpcError(out); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(out, &resp); err != nil || resp.Result == nil {
-		return fmt.Errorf("no result in %.200s", out)
-	}
-	if resp.Result.IsError {
-		return fmt.Errorf("tool error: %.300s", out)
-	}
-	if !strings.Contains(string(resp.Result.StructuredContent), user) {
-		return fmt.Errorf("result is not for %s: %.300s", user, resp.Result.StructuredContent)
-	}
-	return nil
-}
-
-// level makes n calls, conc in flight, user i%users calling tool
-// (i%users + i/users) % len(benchTools).
-func (b *bencher) level(ctx context.Context, n, conc int, prefix string) levelReport {
-	before := poolTotals(b.host)
-	results := make([]benchCall, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	cpu := readCPU()
-	start := time.Now()
-	for range conc {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				u := i % b.opts.users
-				results[i] = b.call(ctx, fmt.Sprintf("%s%04d", prefix, u), (u+i/b.opts.users)%len(benchTools))
-			}
-		})
-	}
-	wg.Wait()
-	wall := time.Since(start)
-	rep := levelReport{Concurrency: conc, Calls: n, CallsPerSec: float64(n) / wall.Seconds(), OthersCPU: othersPercent(cpu, readCPU())}
-	var lat, over []time.Duration
-	for _, r := range results {
-		if r.err != nil {
-			if rep.Errors == 0 {
-				rep.FirstError = r.err.Error()
-			}
-			rep.Errors++
-			continue
-		}
-		lat = append(lat, r.latency)
-		over = append(over, r.overhead)
-	}
-	rep.Latency, rep.Overhead = benchSummary(lat), benchSummary(over)
-	rep.Pool = poolTotals(b.host).minus(before)
-	return rep
-}
-
-// sources starts a host with pool and measures firstCalls for each source.
-func (b *bencher) sources(ctx context.Context, pool host.PoolConfig, sources []string, stderr io.Writer) ([]sourceReport, error) {
-	h, err := newBenchHost(ctx, b.opts, b.fakes, pool)
-	if err != nil {
-		return nil, err
-	}
-	defer h.Close(context.Background())
-	if err := waitWarm(ctx, h, pool.Or(host.DefaultPool()).Warm); err != nil {
-		return nil, err
-	}
-	if b.client, err = newBenchClient(ctx, b.opts.transport, h, stderr); err != nil {
-		return nil, err
-	}
-	defer b.client.close()
-	b.host = h
-	var out []sourceReport
-	for _, s := range sources {
-		out = append(out, b.firstCalls(ctx, s)...)
-	}
-	return out, nil
-}
-
-// firstCalls measures serial calls, samples per plugin, by instance source:
-// "fresh" and "new" are users' first calls (with a full warm set, or on a
-// host with none); "reused" the second calls of the "fresh" users. The pool
-// counters tell which source each call actually used.
-func (b *bencher) firstCalls(ctx context.Context, source string) []sourceReport {
-	var out []sourceReport
-	for tool := range 2 { // get_github_user, get_reddit_user
-		pl := b.plugin(benchTools[tool].provider)
-		rep := sourceReport{Source: source, Plugin: pl.Name()}
-		var lat, over []time.Duration
-		for k := range b.opts.samples {
-			user := fmt.Sprintf("first%04d", k)
-			if source == "fresh" {
-				for pl.Stats().Warm < host.DefaultPool().Warm && ctx.Err() == nil {
-					time.Sleep(time.Millisecond)
-				}
-			}
-			before := pl.Stats()
-			r := b.call(ctx, user, tool)
-			d := poolDelta(pl.Stats(), before)
-			got := map[bool]string{d.Reused == 1: "reused", d.Fresh == 1: "fresh", d.Created == 1: "new"}[true]
-			if r.err != nil || got != source {
-				rep.Other++
-				continue
-			}
-			lat, over = append(lat, r.latency), append(over, r.overhead)
-		}
-		rep.Latency, rep.Overhead = benchSummary(lat), benchSummary(over)
-		out = append(out, rep)
-	}
-	return out
-}
-
-func (b *bencher) plugin(name string) *host.Plugin {
-	for _, pl := range b.host.Plugins() {
-		if pl.Name() == name {
-			return pl
-		}
-	}
-	return nil
 }

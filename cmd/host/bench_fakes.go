@@ -4,61 +4,49 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/wasmcp/wasmcp/internal/payloads"
 )
 
 // benchFakes are the loopback services of "host bench": a token backend and
-// the GitHub and Reddit APIs. Each call's userToken carries a sequence
-// number, so the backend charges its time to the call it served. The access
-// token it grants is the user's own for the provider, the same on every
-// exchange, as a backend that hands out a connector's stored token does (the
-// host reuses a user's instances only under the same token): the APIs charge
-// their time to the token, and the client takes it when the call returns.
-// Calls of one user are never in flight together at the bench's
-// concurrencies (call i is made by user i mod users), so nothing is
-// misattributed. Each API checks that the token it got is for its provider.
+// the GitHub, Reddit and Google APIs (bench_fakes_providers.go). Each call's
+// userToken carries a sequence number, so the backend charges its time to
+// the call it served. The access token it grants is the user's own for the
+// provider, the same on every exchange, as a backend that hands out a
+// connector's stored token does (the host reuses a user's instances only
+// under the same token): the APIs charge their time and the bytes they sent
+// to the token, and the client takes them when the call returns. Calls of
+// one user are never in flight together at the bench's concurrencies (call
+// i is made by user i mod users), so nothing is misattributed. Each API
+// checks that the token it got is for its provider, and counts the requests
+// that carried it.
 type benchFakes struct {
-	backend, github, reddit *httptest.Server
+	backend, github, reddit, google *httptest.Server
 
 	mu       sync.Mutex
-	spent    map[string]time.Duration // by call ("seq:N") or token: time inside handlers
-	mismatch int                      // requests whose token was not for that API
+	spent    map[string]benchSpent // by call ("seq:N") or token
+	mismatch int                   // requests whose token was not for that API
+	requests map[string]int64      // by provider: requests with its token
+}
+
+// benchSpent is what the fakes spent on a call: time inside their handlers,
+// and the bytes of the APIs' answers.
+type benchSpent struct {
+	d     time.Duration
+	bytes int64
 }
 
 func newBenchFakes() *benchFakes {
-	f := &benchFakes{spent: map[string]time.Duration{}}
+	f := &benchFakes{spent: map[string]benchSpent{}, requests: map[string]int64{}}
 	f.backend = httptest.NewServer(http.HandlerFunc(f.serveBackend))
-	f.github = httptest.NewServer(f.api("github", func(w http.ResponseWriter, path, user string) bool {
-		switch path {
-		// GitHub's real answers, in their full shapes and sizes (1.3 KB and
-		// 155 KB), naming the caller.
-		case "/user":
-			w.Write(payloads.As(payloads.GitHubUser, user))
-		case "/user/repos":
-			w.Write(payloads.As(payloads.GitHubUserRepos, user))
-		default:
-			return false
-		}
-		return true
-	}))
-	f.reddit = httptest.NewServer(f.api("reddit", func(w http.ResponseWriter, path, user string) bool {
-		switch path {
-		case "/api/v1/me":
-			fmt.Fprintf(w, `{"name":%q,"id":"abc","link_karma":5,"comment_karma":7,"total_karma":12,"created_utc":1118030400.0}`, user)
-		case "/subreddits/mine/subscriber":
-			fmt.Fprintf(w, `{"kind":"Listing","data":{"after":null,"children":[{"kind":"t5","data":{"display_name":"golang","title":"Go, as %s reads it","subscribers":250000,"url":"/r/golang/"}}]}}`, user)
-		default:
-			return false
-		}
-		return true
-	}))
+	f.github = httptest.NewServer(f.api("github", githubRoutes))
+	f.reddit = httptest.NewServer(f.api("reddit", redditRoutes))
+	f.google = httptest.NewServer(f.api("google", googleRoutes))
 	return f
 }
 
@@ -66,6 +54,7 @@ func (f *benchFakes) close() {
 	f.backend.Close()
 	f.github.Close()
 	f.reddit.Close()
+	f.google.Close()
 }
 
 // benchToken is the temporary userToken of call seq of user, padded to the
@@ -91,12 +80,12 @@ func (f *benchFakes) serveBackend(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"accessToken":"at.%s.%s"}`, body.ProviderID, body.UserID)
-	f.charge("seq:"+strconv.FormatInt(seq, 10), time.Since(start))
+	f.charge("seq:"+strconv.FormatInt(seq, 10), time.Since(start), 0)
 }
 
-// api serves one provider's API: answer writes the body of path for user
-// and reports whether path is known.
-func (f *benchFakes) api(provider string, answer func(w http.ResponseWriter, path, user string) bool) http.HandlerFunc {
+// api serves one provider's API: answer writes the answer to r for user (the
+// user of the request's token) and reports whether r's path is known.
+func (f *benchFakes) api(provider string, answer func(w http.ResponseWriter, r *http.Request, user string) bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -108,30 +97,48 @@ func (f *benchFakes) api(provider string, answer func(w http.ResponseWriter, pat
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		if !answer(w, r.URL.Path, parts[2]) {
-			http.Error(w, `{"message":"Not Found"}`, http.StatusNotFound)
+		f.mu.Lock()
+		f.requests[provider]++
+		f.mu.Unlock()
+		cw := &countingWriter{ResponseWriter: w}
+		cw.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if !answer(cw, r, parts[2]) {
+			http.Error(cw, `{"message":"Not Found"}`, http.StatusNotFound)
 		}
-		f.charge(tok, time.Since(start))
+		f.charge(tok, time.Since(start), cw.n)
 	}
 }
 
-func (f *benchFakes) charge(key string, d time.Duration) {
+// countingWriter counts the bytes of a body.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	w.n += int64(n)
+	return n, err
+}
+
+func (f *benchFakes) charge(key string, d time.Duration, bytes int64) {
 	f.mu.Lock()
-	f.spent[key] += d
+	s := f.spent[key]
+	f.spent[key] = benchSpent{s.d + d, s.bytes + bytes}
 	f.mu.Unlock()
 }
 
-// take returns and forgets the handler time of call seq of user on
-// provider: the backend's, and the API's under the user's token.
-func (f *benchFakes) take(seq int64, provider, user string) time.Duration {
+// take returns and forgets what the fakes spent on call seq of user on
+// provider: the backend's time, and the API's time and bytes under the
+// user's token.
+func (f *benchFakes) take(seq int64, provider, user string) benchSpent {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	call, tok := "seq:"+strconv.FormatInt(seq, 10), "at."+provider+"."+user
-	d := f.spent[call] + f.spent[tok]
+	s := benchSpent{f.spent[call].d + f.spent[tok].d, f.spent[tok].bytes}
 	delete(f.spent, call)
 	delete(f.spent, tok)
-	return d
+	return s
 }
 
 func (f *benchFakes) mismatches() int {
@@ -140,11 +147,26 @@ func (f *benchFakes) mismatches() int {
 	return f.mismatch
 }
 
+// requestCounts returns the requests each API got with its provider's
+// token.
+func (f *benchFakes) requestCounts() map[string]int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.requests)
+}
+
 // loopbackRTT times plain HTTP round trips to the fakes from a keep-alive
 // client: the floor of the two round trips every call makes.
+// Its requests are not counted as the API's.
 func loopbackRTT(f *benchFakes) loopbackReport {
 	client := &http.Client{Timeout: 10 * time.Second}
 	defer client.CloseIdleConnections()
+	before := f.requestCounts()["github"]
+	defer func() {
+		f.mu.Lock()
+		f.requests["github"] = before
+		f.mu.Unlock()
+	}()
 	timeIt := func(do func() (*http.Response, error)) benchDist {
 		var ds []time.Duration
 		for range 200 {
@@ -155,6 +177,9 @@ func loopbackRTT(f *benchFakes) loopbackReport {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return benchDist{} // not the round trip of a call
+			}
 			ds = append(ds, time.Since(start))
 		}
 		f.take(-1, "github", "rtt")
@@ -163,6 +188,7 @@ func loopbackRTT(f *benchFakes) loopbackReport {
 	api := timeIt(func() (*http.Response, error) {
 		req, _ := http.NewRequest(http.MethodGet, f.github.URL+"/user", nil)
 		req.Header.Set("Authorization", "Bearer at.github.rtt")
+		req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
 		return client.Do(req)
 	})
 	exchange := timeIt(func() (*http.Response, error) {

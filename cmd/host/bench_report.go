@@ -14,14 +14,21 @@ type benchReport struct {
 	Transport  string         `json:"transport"`
 	Users      int            `json:"users"`
 	Calls      int            `json:"calls_per_level"`
+	HeavyCalls int            `json:"heavy_calls_per_level"`
 	LoadMS     float64        `json:"load_ms"`
 	Loopback   loopbackReport `json:"loopback_http"`
+	// Levels are the light mix's, on which the targets are judged; Heavy
+	// the payload-heavy mix's.
 	Levels     []levelReport  `json:"levels"`
+	Heavy      []levelReport  `json:"heavy_levels"`
 	Sources    []sourceReport `json:"instance_sources"`
 	Memory     []benchMem     `json:"memory"`
 	Pools      []poolReport   `json:"pools"`
 	Mismatches int            `json:"token_mismatches"`
-	Targets    []targetReport `json:"targets"`
+	// APIRequests are the requests each fake API (by provider) got with
+	// its provider's token, over the whole run.
+	APIRequests map[string]int64 `json:"api_requests"`
+	Targets     []targetReport   `json:"targets"`
 }
 
 // loopbackReport is the time of plain HTTP round trips to the fakes.
@@ -43,15 +50,32 @@ type levelReport struct {
 	Overhead  benchDist  `json:"overhead"`
 	Latency   benchDist  `json:"latency"`
 	Pool      poolCounts `json:"pool"`
+	// Tools are the level's figures by tool.
+	Tools []toolFigures `json:"tools"`
+}
+
+// toolFigures are one tool's calls in a level. APIBytes is the mean size
+// of the API's answers (what the host read and selected from), ResultBytes
+// that of the JSON-RPC responses, over the calls that succeeded.
+type toolFigures struct {
+	Tool        string    `json:"tool"`
+	Provider    string    `json:"provider"`
+	Calls       int       `json:"calls"`
+	Errors      int       `json:"errors"`
+	Overhead    benchDist `json:"overhead"`
+	Latency     benchDist `json:"latency"`
+	APIBytes    int64     `json:"api_bytes"`
+	ResultBytes int64     `json:"result_bytes"`
 }
 
 // sourceReport is the latency of serial calls whose instance came from
 // Source: "reused" (the user's idle one), "fresh" (warm, never used) or
-// "new" (created on the call's path). Other counts calls that failed or
-// took another source.
+// "new" (created on the call's path), calling Tool. Other counts calls that
+// failed or took another source.
 type sourceReport struct {
 	Source   string    `json:"source"`
 	Plugin   string    `json:"plugin"`
+	Tool     string    `json:"tool"`
 	Latency  benchDist `json:"latency"`
 	Overhead benchDist `json:"overhead"`
 	Other    int       `json:"other"`
@@ -100,7 +124,7 @@ func (r *benchReport) judge() {
 // missed target is reported, not an error.
 func (r *benchReport) failure() error {
 	n := 0
-	for _, l := range r.Levels {
+	for _, l := range append(r.Levels[:len(r.Levels):len(r.Levels)], r.Heavy...) {
 		n += l.Errors
 	}
 	if n > 0 {
@@ -115,35 +139,23 @@ func (r *benchReport) failure() error {
 func (r *benchReport) print(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "host bench: %d CPUs (GOMAXPROCS %d), %s, %s %s\n", m.CPUs, m.GOMAXPROCS, m.CPUModel, m.GoVersion, m.OS)
-	fmt.Fprintf(w, "transport %s, %d users, %d calls per level, plugins loaded in %.0f ms\n\n", r.Transport, r.Users, r.Calls, r.LoadMS)
+	fmt.Fprintf(w, "transport %s, %d users, %d light and %d heavy calls per level, plugins loaded in %.0f ms\n\n",
+		r.Transport, r.Users, r.Calls, r.HeavyCalls, r.LoadMS)
 
-	fmt.Fprintln(w, "Tool calls (µs; overhead = latency − time inside the fakes' handlers):")
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "in flight\tcalls/s\toverhead p50\tp99\tmax\tlatency p50\tp99\tmax\terrors\treused\tfresh\tnew\tdiscarded\tother procs' CPU\t")
-	busy := false
-	for _, l := range r.Levels {
-		fmt.Fprintf(tw, "%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%d\t%d\t%d\t%d\t%d\t%.0f%%\t\n", l.Concurrency, l.CallsPerSec,
-			l.Overhead.P50US, l.Overhead.P99US, l.Overhead.MaxUS, l.Latency.P50US, l.Latency.P99US, l.Latency.MaxUS,
-			l.Errors, l.Pool.Reused, l.Pool.Fresh, l.Pool.Created, l.Pool.Discarded, l.OthersCPU)
-		busy = busy || l.OthersCPU > 5
-	}
-	tw.Flush()
-	if busy {
-		fmt.Fprintln(w, "WARNING: other processes used the CPU during the runs; these figures are not the host's alone.")
-	}
-	for _, l := range r.Levels {
-		if l.Errors > 0 {
-			fmt.Fprintf(w, "  %d in flight: first error: %s\n", l.Concurrency, l.FirstError)
-		}
-	}
+	fmt.Fprintln(w, "Tool calls, light mix (µs; overhead = latency − time inside the fakes' handlers):")
+	printLevels(w, r.Levels)
+	fmt.Fprintln(w, "\nTool calls, payload-heavy mix (µs):")
+	printLevels(w, r.Heavy)
+	fmt.Fprintln(w, "\nBy tool (µs; API KB: the answer the host read and selected from; result KB: the response):")
+	printTools(w, append(r.Levels[:len(r.Levels):len(r.Levels)], r.Heavy...))
 	fmt.Fprintf(w, "Loopback HTTP round trip, plain client (µs): API GET p50 %.0f, exchange POST p50 %.0f\n\n",
 		r.Loopback.API.P50US, r.Loopback.Exchange.P50US)
 
 	fmt.Fprintln(w, "Serial calls by instance source (µs):")
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "source\tplugin\tcalls\tlatency p50\tp99\toverhead p50\tother\t")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "source\tplugin\ttool\tcalls\tlatency p50\tp99\toverhead p50\tother\t")
 	for _, s := range r.Sources {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%d\t\n", s.Source, s.Plugin, s.Latency.N,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%.0f\t%.0f\t%d\t\n", s.Source, s.Plugin, s.Tool, s.Latency.N,
 			s.Latency.P50US, s.Latency.P99US, s.Overhead.P50US, s.Other)
 	}
 	tw.Flush()
@@ -168,6 +180,7 @@ func (r *benchReport) print(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", p.Plugin, p.Reused, p.Fresh, p.Created, p.Discarded, p.Idle, p.Warm)
 	}
 	tw.Flush()
+	printAPIRequests(w, r.APIRequests)
 	if r.Mismatches > 0 {
 		fmt.Fprintf(w, "WARNING: %d API requests carried another provider's token\n", r.Mismatches)
 	}

@@ -32,6 +32,8 @@ type httpOptions struct {
 	token string // "" serves without authentication
 	grace time.Duration
 	drain time.Duration // how long /healthz answers 503 before the listener closes
+	// metrics, when not nil, serves /metrics, behind the token like /mcp.
+	metrics http.Handler
 	// drained, when not nil, replaces the drain's timer: the drain ends
 	// when it is closed. Only tests set it.
 	drained <-chan time.Time
@@ -84,8 +86,11 @@ func serveHTTPOn(ctx context.Context, ln net.Listener, h *host.Host, o httpOptio
 		server.WithStreamableHTTPLogger(logger.With("component", "mcp")),
 	)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", requireToken(o.token, mcpEndpoint(streams.track(mcpHandler))))
+	mux.Handle("/mcp", requireToken(o.token, mcpEndpoint(streams.track(countDeliveries(mcpHandler))))) // countDeliveries: logging_http.go
 	mux.HandleFunc("/healthz", healthz(h, &shuttingDown))
+	if o.metrics != nil {
+		mux.Handle("GET /metrics", requireToken(o.token, o.metrics))
+	}
 	srv := &http.Server{
 		Handler:           guardOrigin(mux),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -6,6 +6,7 @@
 //	host describe FILE     print what one plugin declares, validated
 //	host call FILE TOOL    run one tool of one plugin through the sandbox
 //	host bench  [flags]    measure the host against loopback fakes
+//	host pull   [flags]    pull the plugins the config sources from registries
 //	host version           print the version
 //
 // Run "host COMMAND --help" for the flags of each.
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = plugins(ctx, args, stdout, stderr)
 	case "bench":
 		err = bench(ctx, args, stdout, stderr)
+	case "pull":
+		err = pull(ctx, args, stdout, stderr)
 	case "call":
 		err = call(ctx, args, stdout, stderr)
 	case "describe":
@@ -113,6 +116,7 @@ Commands:
   check     exchange a token for each provider and report pass/fail
   plugins   list the plugins of the folder: version, provider, hosts, tools
   describe  print what one plugin file declares, validated, as JSON
+  pull      pull the plugins the config sources from OCI registries, and verify them
   call      run one tool of one plugin file through the sandbox and print its result
   bench     measure call overhead, throughput and memory against loopback fakes
   version   print the version

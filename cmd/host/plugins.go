@@ -11,6 +11,7 @@ import (
 
 	"github.com/wasmcp/wasmcp/host"
 	"github.com/wasmcp/wasmcp/host/auth"
+	"github.com/wasmcp/wasmcp/internal/ociplugin"
 	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
@@ -73,7 +74,13 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if len(files) == 0 {
+	// Plugins from a registry are listed as serve would load them: from
+	// the cache when their digest is known, pulled otherwise.
+	pulled, pullErrs, err := pullSources(ctx, &cfg, logger, ociplugin.Options{})
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 && len(pulled) == 0 && len(pullErrs) == 0 {
 		fmt.Fprintf(stderr, "no plugins: the folder %s has no .wasm file\n", cfg.PluginsDir)
 		if *asJSON {
 			fmt.Fprintln(stdout, "[]")
@@ -90,7 +97,10 @@ func plugins(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// their next step, and the command at once, even if a compile (which
 	// nothing interrupts) is still running.
 	loaded := make(chan []error, 1)
-	go func() { loaded <- h.LoadDir(ctx, cfg.PluginsDir) }()
+	go func() {
+		errs := h.LoadDir(ctx, cfg.PluginsDir)
+		loaded <- append(append(errs, pullErrs...), loadPulled(ctx, h, pulled)...)
+	}()
 	var errs []error
 	select {
 	case errs = <-loaded:

@@ -12,13 +12,16 @@ import (
 	"time"
 
 	"github.com/wasmcp/wasmcp/host"
+	"github.com/wasmcp/wasmcp/internal/ociplugin"
 )
 
 const serveUsage = `Usage: host serve [FLAGS]
 
 Loads every *.wasm plugin of the plugin folder and serves their tools over
 MCP: on stdin/stdout by default, or over streamable HTTP at /mcp with --http.
-Logs go to stderr only.
+Logs go to stderr only. Plugins the config gives a source
+(plugins.<name>.source: oci://...) are pulled from their registry first, or
+taken from the registry folder if pulled before: see "host pull --help".
 
 While serving, the plugin folder is watched (unless --watch=false): a .wasm
 file added, replaced or removed is loaded, reloaded or unloaded, and clients
@@ -45,11 +48,12 @@ const serveEnvUsage = `  WASMCP_HTTP_TOKEN        bearer token required of HTTP 
 
 func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	s := newSettings("serve", serveUsage, stderr)
-	s.extraEnv = serveEnvUsage
+	s.extraEnv = serveEnvUsage + metricsEnvUsage
 	watch := s.fs.Bool("watch", true, "reload plugins when .wasm files of the plugin folder are added, replaced or removed")
 	httpAddr := s.fs.String("http", "", "serve streamable HTTP on `ADDR` (host:port) at /mcp, stateless, instead of stdio")
 	tokenFile := s.fs.String("http-token-file", "", "`file` holding the bearer token HTTP clients must send (env "+tokenEnv+")")
 	grace := s.fs.Duration("shutdown-grace", 10*time.Second, "on shutdown, how long calls in flight may run before they are cancelled")
+	metricsAddr := s.fs.String("metrics-addr", "", "also serve Prometheus metrics on `ADDR` (host:port) at /metrics, unauthenticated (with --http they are at /metrics there too)")
 	drain := s.fs.Duration("drain", defaultDrain, "with --http, on shutdown, how long /healthz answers 503 while /mcp still serves, before the listener closes")
 	if err := s.parse(args); err != nil {
 		return err
@@ -74,6 +78,10 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err := checkPluginFolder(cfg.PluginsDir); err != nil {
 		return err
 	}
+	pulled, pullErrs, err := pullSources(ctx, &cfg, logger, ociplugin.Options{})
+	if err != nil {
+		return err
+	}
 	var token string
 	if *httpAddr != "" {
 		if token, err = httpToken(*tokenFile, logger); err != nil {
@@ -84,9 +92,22 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	h, err := host.New(host.Options{Config: cfg, Exchanger: ex, Logger: logger, Version: version})
+	tel, stopTracing, err := newTelemetry(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer stopTracing() // flushes the last spans, once the host has stopped
+	h, err := host.New(host.Options{Config: cfg, Exchanger: ex, Logger: logger, Version: version, Telemetry: tel})
 	if err != nil {
 		return usageError{err}
+	}
+	h.EnableClientLogging() // logging/setLevel, and plugins' records as notifications/message
+	if *metricsAddr != "" {
+		_, stopMetrics, err := serveMetrics(*metricsAddr, tel, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 
 	// The watcher is made before the first load, so a file that changes
@@ -98,6 +119,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		}
 	}
 	errs := h.LoadDir(ctx, cfg.PluginsDir)
+	errs = append(append(errs, pullErrs...), loadPulled(ctx, h, pulled)...)
 	n := len(h.Plugins())
 	logger.Info("plugins loaded", "dir", cfg.PluginsDir, "loaded", n, "failed", len(errs))
 	if n == 0 {
@@ -120,7 +142,7 @@ func serve(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 
 	var reason string
 	if *httpAddr != "" {
-		reason, err = serveHTTP(ctx, h, httpOptions{addr: *httpAddr, token: token, grace: *grace, drain: *drain}, logger)
+		reason, err = serveHTTP(ctx, h, httpOptions{addr: *httpAddr, token: token, grace: *grace, drain: *drain, metrics: tel.Handler()}, logger)
 	} else {
 		reason, err = serveStdio(ctx, h, stdin, stdout, *grace, logger)
 	}

@@ -34,6 +34,10 @@ func serveStdio(ctx context.Context, h *host.Host, stdin io.Reader, stdout io.Wr
 	// calls in flight. It ends when the grace period does.
 	listenCtx, cancelListen := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelListen()
+	// The session's progress and log notifications, counted as written, so
+	// that a call answers after its own (see host.Delivery).
+	pipe.delivery = host.NewDelivery()
+	listenCtx = host.WithDelivery(listenCtx, pipe.delivery)
 
 	stdio := server.NewStdioServer(h.MCPServer())
 	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
@@ -112,6 +116,8 @@ type drainPipe struct {
 	mu      sync.Mutex
 	pending map[string]string // method by id, of the requests not yet answered
 	changed chan struct{}     // a request was answered
+
+	delivery *host.Delivery // counts the notifications written; nil counts none
 }
 
 // longLived are requests that by design stay open for the whole session;
@@ -249,6 +255,9 @@ func (p *drainPipe) track(line []byte) {
 func (p *drainPipe) answered(b []byte) {
 	var m message
 	if json.Unmarshal(b, &m) != nil || m.ID == nil || m.Method != "" {
+		if p.delivery != nil && m.ID == nil && host.IsCountedNotification(m.Method) {
+			p.delivery.Written()
+		}
 		return // a notification or a request of the server's
 	}
 	p.settle(m.ID)

@@ -122,10 +122,13 @@ func (b *Backend) attempt(ctx context.Context, c Credentials, body []byte, n int
 	status = resp.StatusCode
 
 	if status != http.StatusOK {
-		// Drain a bounded part so the connection can be reused; the body is
-		// never looked at, let alone returned or logged.
-		io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBytes))
 		e := statusError(p, status)
+		if status == http.StatusForbidden || status == http.StatusNotFound {
+			e.ConnectURL = readConnectURL(resp.Body) // see connecturl.go
+		}
+		// Drain a bounded part so the connection can be reused; the body is
+		// never returned or logged.
+		io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBytes))
 		done(status, e.Details, nil)
 		return "", status, e, status >= 500
 	}

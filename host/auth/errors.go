@@ -47,6 +47,11 @@ type Error struct {
 	// (timeouts, connection failures, 5xx, 429). The host has already
 	// retried once where that made sense.
 	Retryable bool `json:"retryable"`
+	// ConnectURL is the connectUrl of a 403 or 404 answer's body, as the
+	// backend wrote it (at most MaxConnectURLBytes), or "". It is not
+	// checked here and not part of Object: the host offers it only if it
+	// passes the rules of backend.connect_url.
+	ConnectURL string `json:"-"`
 }
 
 // Error returns "code: message: details".

@@ -42,6 +42,16 @@ func (s *Schema) Validate(v any) error {
 	return explain(s.s.Validate(doc))
 }
 
+// ValidateDecoded checks v against s as Validate does, v being JSON
+// decoded with numbers as json.Number (a decoder with UseNumber): the form
+// the validator reads, so v is not encoded and decoded again.
+func (s *Schema) ValidateDecoded(v any) error {
+	if m, ok := v.(map[string]any); ok && m == nil {
+		v = map[string]any{}
+	}
+	return explain(s.s.Validate(v))
+}
+
 // ValidateJSON checks the JSON document doc against s, as Validate does.
 func (s *Schema) ValidateJSON(doc []byte) error {
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))

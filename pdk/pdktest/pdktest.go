@@ -61,6 +61,7 @@ type Host struct {
 	mu       sync.Mutex
 	requests []abi.HTTPRequest
 	logs     []abi.LogRecord
+	progress []abi.ProgressRecord // progress.go
 }
 
 // NewHost returns a fake host for p that answers requests with r. A nil r
@@ -108,6 +109,9 @@ func (h *Host) Call(t testing.TB, tool string, args any) abi.CallResult {
 	}
 	if refused := checkResult(t, h.plugin.Name, schema, tool, out); refused != nil {
 		return *refused
+	}
+	if refused := checkBlocks(h.plugin.Name, out); refused != nil {
+		return *refused // progress.go
 	}
 	return out
 }

@@ -41,7 +41,10 @@ func TestDescriptor(t *testing.T) {
 			t.Errorf("tool %s has no description", tool.Name)
 		}
 	}
-	if want := []string{"get_github_user", "list_github_repos"}; !reflect.DeepEqual(names, want) {
+	want := []string{"get_github_user", "list_github_repos", "search_github_repos", "get_github_file_contents",
+		"list_github_issues", "get_github_issue", "search_github_issues", "list_github_pull_requests",
+		"get_github_pull_request", "list_github_notifications", "create_github_issue", "comment_github_issue"}
+	if !reflect.DeepEqual(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
 }

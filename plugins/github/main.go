@@ -1,5 +1,7 @@
-// Command github is a wasmcp plugin with tools that read the signed-in
-// user's GitHub account through the GitHub REST API. The host supplies the
+// Command github is a wasmcp plugin with tools for the signed-in user's
+// GitHub through the GitHub REST API: their profile, repositories and
+// notifications, repository and issue search, file contents, issues and
+// pull requests, and two writes (open an issue, comment on one). The host supplies the
 // user's GitHub token; the plugin never sees it.
 //
 // Build:
@@ -18,7 +20,9 @@ var plugin = pdk.Plugin{
 	Version:  version,
 	Provider: "github",
 	Hosts:    []string{apiBase},
-	Tools:    []pdk.Tool{getUserTool, listReposTool},
+	Tools: []pdk.Tool{getUserTool, listReposTool, searchReposTool, getContentsTool,
+		listIssuesTool, getIssueTool, searchIssuesTool, listPullsTool, getPullTool,
+		listNotificationsTool, createIssueTool, commentIssueTool},
 }
 
 func init() { pdk.Register(plugin) }

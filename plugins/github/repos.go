@@ -71,13 +71,10 @@ type repos struct {
 var reposSelect = "{repos:" + pdk.SelectOf([]repo{}) + ",count:#}"
 
 func listRepos(c *pdk.Call, a listReposArgs) (pdk.Raw[repos], error) {
-	resp, err := api.Get(c, "/user/repos", nil, pdk.Query(a.query()), pdk.Select(reposSelect))
+	resp, err := send(c, endpoint{path: "/user/repos", query: a.query(), sel: reposSelect, needs: readRepos}, nil)
 	if err != nil {
 		return nil, err
 	}
-	if next := resp.NextPage("page"); next > 0 {
-		page, err := pdk.AppendField(resp.Raw(), "next_page", next)
-		return pdk.Raw[repos](page), err
-	}
-	return pdk.Raw[repos](resp.Raw()), nil
+	page, err := withNextPage(resp, "next_page")
+	return pdk.Raw[repos](page), err
 }

@@ -7,14 +7,17 @@ import (
 	"github.com/wasmcp/wasmcp/pdk/pdktest"
 )
 
-// TestSchemas: the host accepts the tools' schemas, and every tool declares
-// itself a read-only GET with an output schema.
+// TestSchemas: the host accepts the tools' schemas; every tool has an output
+// schema; the two writes say they are neither read-only, nor idempotent,
+// nor destructive, and every other tool that it is read-only.
 func TestSchemas(t *testing.T) {
 	pdktest.Check(t, plugin)
 	for _, tool := range plugin.Descriptor().Tools {
 		a := tool.Annotations
-		if a == nil || a.Title == "" || a.ReadOnlyHint == nil || !*a.ReadOnlyHint || a.OpenWorldHint == nil || !*a.OpenWorldHint {
-			t.Errorf("tool %s: annotations %+v, want a titled read-only open-world tool", tool.Name, a)
+		write := tool.Name == "create_github_issue" || tool.Name == "comment_github_issue"
+		if a == nil || a.Title == "" || a.ReadOnlyHint == nil || *a.ReadOnlyHint == write || a.OpenWorldHint == nil || !*a.OpenWorldHint ||
+			a.IdempotentHint == nil || *a.IdempotentHint == write || a.DestructiveHint == nil || *a.DestructiveHint {
+			t.Errorf("tool %s: annotations %+v, want a titled open-world tool, read-only and idempotent unless a write, never destructive", tool.Name, a)
 		}
 		if tool.OutputSchema["type"] != "object" {
 			t.Errorf("tool %s: output schema %v", tool.Name, tool.OutputSchema)

@@ -36,7 +36,7 @@ type user struct {
 var userSelect = pdk.SelectOf(user{})
 
 func getUser(c *pdk.Call, _ pdk.NoArgs) (pdk.Raw[user], error) {
-	resp, err := api.Get(c, "/user", nil, pdk.Select(userSelect))
+	resp, err := send(c, endpoint{path: "/user", sel: userSelect, needs: readUser}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ var plugin = pdk.Plugin{
 	Version:  version,
 	Provider: "reddit",
 	Hosts:    []string{apiBase},
-	Tools:    []pdk.Tool{getUserTool, listSubredditsTool},
+	Tools:    []pdk.Tool{getUserTool, listSubredditsTool, listPostsTool, getPostTool, searchTool},
 }
 
 func init() { pdk.Register(plugin) }

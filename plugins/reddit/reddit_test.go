@@ -41,7 +41,7 @@ func TestDescriptor(t *testing.T) {
 			t.Errorf("tool %s has no description", tool.Name)
 		}
 	}
-	if want := []string{"get_reddit_user", "list_user_subreddits"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"get_reddit_user", "list_user_subreddits", "list_subreddit_posts", "get_reddit_post", "search_reddit"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("tools = %v, want %v", names, want)
 	}
 }
