@@ -82,6 +82,9 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 	}
 	h.logger.Debug("meta validated", "tool", tool, "userId", creds.UserID, "providerId", creds.ProviderID)
 
+	if res, outcome, ok := h.waitReady(ctx, pl); !ok {
+		return res, creds, outcome
+	}
 	args := req.GetArguments()
 	if err := pl.schemas[tool].In.Validate(args); err != nil {
 		return mcp.NewToolResultError(toolschema.ArgsRefusal(tool, err)), creds, "invalid_arguments"
@@ -107,6 +110,17 @@ func (h *Host) runCall(ctx context.Context, pl *Plugin, tool string, req mcp.Cal
 		outcome = code // a call that failed because its context ended says why
 	}
 	return res, creds, outcome
+}
+
+// waitReady waits for pl's code and schemas to be compiled (at once but for
+// the first calls after a start), and answers the call when they never will.
+func (h *Host) waitReady(ctx context.Context, pl *Plugin) (*mcp.CallToolResult, string, bool) {
+	h.loader.started.open() // a call needs its plugin now (startgate.go)
+	if err := pl.wait(ctx); err != nil {
+		h.logger.Warn("plugin unavailable", "plugin", pl.Name(), "err", safetext.Bounded(err.Error(), maxGuestError))
+		return mcp.NewToolResultError(fmt.Sprintf("plugin %q could not start: %s", pl.Name(), contextReason(ctx, err))), "instance_error", false
+	}
+	return nil, "", true
 }
 
 // newCall is the hostfuncs.Call of one call of pl: the access token the

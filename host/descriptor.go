@@ -91,11 +91,15 @@ func (l *loader) check(ctx context.Context, pl *Plugin, pc PluginConfig) error {
 	if err != nil {
 		return fmt.Errorf("plugin %q: %w", d.Name, err)
 	}
+	pl.Policy = policy
+	if pl.schemasLater {
+		return nil // compiled with the code, in the background (load.go)
+	}
 	schemas, err := compileSchemas(ctx, d.Tools)
 	if err != nil {
 		return fmt.Errorf("plugin %q: %w", d.Name, err)
 	}
-	pl.Policy, pl.schemas = policy, schemas
+	pl.schemas = schemas
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	extism "github.com/extism/go-sdk"
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/tetratelabs/wazero"
 
@@ -113,9 +114,14 @@ func New(o Options) (*Host, error) {
 		connect:   connect,
 	}
 	h.setTelemetry(o.Telemetry)
+	hooks := &server.Hooks{}
+	hooks.AddAfterListTools(func(context.Context, any, *mcp.ListToolsRequest, *mcp.ListToolsResult) {
+		h.loader.started.open() // the first answer is out: compile (startgate.go)
+	})
 	h.mcp = server.NewMCPServer("wasmcp", version,
 		server.WithToolCapabilities(true),
 		server.WithRecovery(),
+		server.WithHooks(hooks),
 	)
 	return h, nil
 }
@@ -125,7 +131,7 @@ func New(o Options) (*Host, error) {
 // beside it the metered modules. A cache dir of "off" disables both; ""
 // picks the user cache dir.
 func newLoader(cfg Config, funcs []extism.HostFunction, logger *slog.Logger) *loader {
-	l := &loader{cfg: cfg, funcs: funcs, budget: newMemBudget(cfg.Pool.MaxBytes, logger), logger: logger}
+	l := &loader{cfg: cfg, funcs: funcs, budget: newMemBudget(cfg.Pool.MaxBytes, logger), logger: logger, started: newStartGate()}
 	dir := cfg.CacheDir
 	if dir == "off" {
 		return l

@@ -58,15 +58,26 @@ func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
 		l.setMetered(pl, mr)
 	}
 	if described {
+		// The descriptor is what this very module answered before, and its
+		// schemas compiled then: tools/list need not wait for them either.
+		// They compile with the code; a call waits for both (runCall).
+		pl.schemasLater = true
 		if err := l.configure(ctx, pl, desc); err != nil {
 			return nil, err
 		}
 		go func() {
-			// Background compiles leave a core to the server, which
-			// answers tools/list meanwhile.
+			// Background compiles wait for the server's first answer
+			// (startgate.go), and leave a core to the server.
+			l.started.wait()
 			backgroundCompiles <- struct{}{}
 			defer func() { <-backgroundCompiles }()
-			mr, err := mr, error(nil)
+			schemas, err := compileSchemas(context.Background(), pl.Desc.Tools)
+			if err != nil {
+				pl.setCompiled(nil, fmt.Errorf("plugin %q: %w", pl.Desc.Name, err))
+				return
+			}
+			pl.schemas = schemas // before ready closes: calls read it after
+			mr := mr
 			if mr.Code == nil {
 				mr, err = l.metered(data, pl.SHA256) // the code the record is of
 			}

@@ -24,6 +24,9 @@ func isLocal(pl *Plugin) bool { return pl.Desc.Provider == "" && len(pl.Desc.Hos
 // runLocal is runCall for a local plugin: steps 2 and 4 of toolHandler.
 // ctx already carries the call's deadline.
 func (h *Host) runLocal(ctx context.Context, pl *Plugin, tool string, req mcp.CallToolRequest) (*mcp.CallToolResult, string) {
+	if res, outcome, ok := h.waitReady(ctx, pl); !ok {
+		return res, outcome
+	}
 	args := req.GetArguments()
 	if err := pl.schemas[tool].In.Validate(args); err != nil {
 		return mcp.NewToolResultError(toolschema.ArgsRefusal(tool, err)), "invalid_arguments"

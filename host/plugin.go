@@ -60,6 +60,10 @@ type Plugin struct {
 	// it compiles in the background (see load.go).
 	ready    chan struct{}
 	readyErr error
+	// schemasLater defers compiling the tools' schemas to the background
+	// compile, for a descriptor from the cache (load.go); schemas is set
+	// before ready closes.
+	schemasLater bool
 
 	mu      sync.Mutex
 	active  sync.WaitGroup
@@ -90,6 +94,8 @@ type loader struct {
 	// them.
 	describeLimit time.Duration
 	describing    func(path string)
+	// started gates the background compiles (startgate.go).
+	started *startGate
 }
 
 // compile builds the module with the sandbox settings: WASI on (stock Go
