@@ -362,6 +362,7 @@ func (h *Host) StopCalls() {
 
 // Close unloads every plugin, letting calls in flight finish until ctx ends.
 func (h *Host) Close(ctx context.Context) error {
+	h.loader.started.open() // a plugin's Close waits for its background compile
 	var errs []error
 	for _, pl := range h.reg.list() {
 		h.reg.remove(pl.File)
