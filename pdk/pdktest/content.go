@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/wasmcp/wasmcp/abi"
@@ -50,4 +51,21 @@ func WantContent[T any](t testing.TB, res abi.CallResult, want T) {
 		w, _ := json.Marshal(want)
 		t.Errorf("pdktest: content\n got %s\nwant %s", g, w)
 	}
+}
+
+// WantToolError fails t unless res is a tool error, with no content, whose
+// message holds each of parts; it returns the message:
+//
+//	msg := pdktest.WantToolError(t, h.Call(t, "get_github_user", nil), "401 Unauthorized")
+func WantToolError(t testing.TB, res abi.CallResult, parts ...string) string {
+	t.Helper()
+	if !res.IsError || res.Content != nil {
+		t.Fatalf("pdktest: result = %+v, want a tool error", res)
+	}
+	for _, p := range parts {
+		if !strings.Contains(res.Message, p) {
+			t.Errorf("pdktest: message %q lacks %q", res.Message, p)
+		}
+	}
+	return res.Message
 }

@@ -68,17 +68,9 @@ func testErrors(t *testing.T, tool string, args any) {
 	for _, tt := range errorCases {
 		t.Run(tt.name, func(t *testing.T) {
 			h := pdktest.NewHost(plugin, pdktest.Reply(tt.status, tt.headers, tt.body))
-			res := h.Call(t, tool, args)
-			if !res.IsError || res.Content != nil {
-				t.Fatalf("result = %+v, want a tool error", res)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(res.Message, w) {
-					t.Errorf("message %q lacks %q", res.Message, w)
-				}
-			}
-			if strings.Contains(res.Message, "<html>") {
-				t.Errorf("message %q quotes a non-JSON body", res.Message)
+			msg := pdktest.WantToolError(t, h.Call(t, tool, args), tt.want...)
+			if strings.Contains(msg, "<html>") {
+				t.Errorf("message %q quotes a non-JSON body", msg)
 			}
 		})
 	}
