@@ -3,9 +3,10 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/wasmcp/wasmcp/internal/loopback"
 )
 
 // ExchangePath is the backend's token exchange endpoint, relative to the
@@ -59,7 +60,7 @@ func parseBackendURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("invalid backend URL %q: it has no host", u.Redacted())
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, fmt.Errorf("invalid backend URL %q: it must not have a query or fragment", u.Redacted())
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !loopback.Host(u.Hostname()):
 		return nil, fmt.Errorf("invalid backend URL %q: the backend must be reached over https; "+
 			"http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost), and %q is not one",
 			u.Redacted(), u.Hostname())
@@ -71,15 +72,4 @@ func parseBackendURL(raw string) (*url.URL, error) {
 // to base's path, with or without a trailing slash.
 func endpointURL(base *url.URL) *url.URL {
 	return base.JoinPath(ExchangePath)
-}
-
-// isLoopback reports whether host is "localhost" or a loopback IP address
-// (IPv4-mapped IPv6 included). Other names that may resolve to loopback,
-// such as "foo.localhost", are not trusted.
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
 }

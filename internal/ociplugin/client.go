@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -18,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/wasmcp/wasmcp/internal/loopback"
 	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
@@ -162,7 +162,7 @@ type hopsKey struct{}
 // withHops records in ctx that its requests are made for reg.
 func withHops(ctx context.Context, reg name.Registry) context.Context {
 	host := reg.RegistryStr()
-	return context.WithValue(ctx, hopsKey{}, &hops{registry: host, loopback: isLoopback(hostname(host))})
+	return context.WithValue(ctx, hopsKey{}, &hops{registry: host, loopback: loopback.Host(hostname(host))})
 }
 
 // allowHTTP says whether req may go out over plain http: only when the
@@ -178,7 +178,7 @@ func (h *hops) allowHTTP(req *http.Request) error {
 	if h == nil || !h.loopback {
 		return fmt.Errorf("plain http to %s refused: registries are reached over https, except a registry on loopback", clip(req.URL.Host))
 	}
-	if !isLoopback(req.URL.Hostname()) {
+	if !loopback.Host(req.URL.Hostname()) {
 		return fmt.Errorf("plain http to %s refused: a loopback registry may send the host over http only to loopback", clip(req.URL.Host))
 	}
 	if h.secure.Load() {
@@ -259,15 +259,6 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 func (b *limitedBody) Close() error { return b.rc.Close() }
 
 var errTooLarge = errors.New("the registry's response is above the host's size limit")
-
-// isLoopback reports whether host is "localhost" or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.Unmap().IsLoopback()
-}
 
 // clip bounds and escapes a short value quoted in an error.
 func clip(s string) string { return safetext.Bounded(s, 160) }
