@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	extism "github.com/extism/go-sdk"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -302,16 +301,7 @@ type callObserver func(pl *Plugin, inst *extism.Plugin)
 const maxGuestError = 4 << 10
 
 // clipGuestError cuts s to maxGuestError bytes, at a character boundary.
-func clipGuestError(s string) string {
-	if len(s) <= maxGuestError {
-		return s
-	}
-	cut := maxGuestError
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…[truncated]"
-}
+func clipGuestError(s string) string { return safetext.ClipMarked(s, maxGuestError, "…[truncated]") }
 
 // contextEnd says why the call's context ended, if it has: an outcome code
 // for the log, and the reason for the tool error.

@@ -7,11 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	extism "github.com/extism/go-sdk"
 
 	"github.com/wasmcp/wasmcp/abi"
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // Bounds on a guest's log record.
@@ -102,16 +102,7 @@ func guestLevel(s string) slog.Level {
 
 // truncate cuts s to at most n bytes plus truncatedMark, at a character
 // boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + truncatedMark
-}
+func truncate(s string, n int) string { return safetext.ClipMarked(s, n, truncatedMark) }
 
 // logDone writes the debug line of one performed request. It names the
 // URL without its query and never a header. Like every line a guest's

@@ -128,7 +128,10 @@ func printable(rest string, r rune) bool {
 
 // Clip cuts s to at most max bytes, at a character boundary, and marks the
 // cut with "…" (which the max does not count).
-func Clip(s string, max int) string {
+func Clip(s string, max int) string { return ClipMarked(s, max, "…") }
+
+// ClipMarked is Clip with mark, in place of "…", after a cut.
+func ClipMarked(s string, max int, mark string) string {
 	if len(s) <= max {
 		return s
 	}
@@ -136,7 +139,7 @@ func Clip(s string, max int) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	return s[:cut] + mark
 }
 
 // Bounded is s escaped and then clipped to max bytes: what the host prints
