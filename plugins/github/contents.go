@@ -141,7 +141,7 @@ func fileText(out contents, f content, a getContentsArgs) (contents, error) {
 	for off > 0 && off < len(data) && !utf8.RuneStart(data[off]) {
 		off-- // start on a character
 	}
-	text := cutUTF8(string(data[off:]), limit)
+	text := pdk.Cut(string(data[off:]), limit)
 	out.Content, out.Offset = &text, off
 	if end := off + len(text); end < len(data) {
 		out.Truncated, out.NextOffset = true, end
@@ -167,7 +167,7 @@ func directory(raw json.RawMessage, path string) (contents, error) {
 }
 
 // quoted quotes an argument for a message, cut to 200 bytes.
-func quoted(s string) string { return fmt.Sprintf("%q", cutUTF8(s, 200)) }
+func quoted(s string) string { return fmt.Sprintf("%q", pdk.Cut(s, 200)) }
 
 // deref is a URL GitHub sent, for a message: cut to 300 bytes, "unknown"
 // when there is none.
@@ -175,5 +175,5 @@ func deref(s *string) string {
 	if s == nil {
 		return "unknown"
 	}
-	return cutUTF8(*s, 300)
+	return pdk.Cut(*s, 300)
 }

@@ -1,6 +1,6 @@
 package main
 
-import "unicode/utf8"
+import "github.com/wasmcp/wasmcp/pdk"
 
 // Bounds on the text a result carries, so that one long body cannot take a
 // page past the host's output limit (1 MiB by default): GitHub allows
@@ -25,18 +25,6 @@ func clip(s *string, n int) bool {
 	if s == nil || len(*s) <= n {
 		return false
 	}
-	*s = cutUTF8(*s, n)
+	*s = pdk.Cut(*s, n)
 	return true
-}
-
-// cutUTF8 returns the longest prefix of s of at most n bytes that does not
-// end inside a UTF-8 sequence.
-func cutUTF8(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -168,7 +168,7 @@ func (w *walker) walk(things []thing, depth int) {
 		body, cut := clip(d.Body, maxCommentText)
 		if len(body) >= w.budget {
 			// The last comment there is room for.
-			body, cut = clipBytes(body, w.budget), cut || len(body) > w.budget
+			body, cut = pdk.Cut(body, w.budget), cut || len(body) > w.budget
 			w.budget = 0
 		} else {
 			w.budget -= len(body)

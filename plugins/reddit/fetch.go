@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/wasmcp/wasmcp/pdk"
 )
@@ -98,15 +97,4 @@ func clip(s string, n int) (string, bool) {
 		i++
 	}
 	return s, false
-}
-
-// clipBytes returns s cut to at most n bytes, at a rune boundary.
-func clipBytes(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
