@@ -182,6 +182,11 @@ func TestMetricsAndTracesEndToEnd(t *testing.T) {
 	if got := sample(metrics, `wasmcp_instance_memory_bytes{plugin="github"}`); got <= 0 {
 		t.Errorf("wasmcp_instance_memory_bytes{plugin=\"github\"} = %v", got)
 	}
+	// The github plugin was called, so its code is in memory: loaded once,
+	// at start to describe itself or at its first call, and never unloaded.
+	if r, l, u := sample(metrics, `wasmcp_plugin_code_resident{plugin="github"}`), sample(metrics, `wasmcp_plugin_code_loads_total{plugin="github"}`), sample(metrics, `wasmcp_plugin_code_unloads_total{plugin="github"}`); r != 1 || l != 1 || u != 0 {
+		t.Errorf("github: code resident %v, loads %v, unloads %v; want 1, 1, 0", r, l, u)
+	}
 	if !strings.Contains(metrics, "go_goroutines") || !strings.Contains(metrics, "process_resident_memory_bytes") {
 		t.Error("the Go runtime and process metrics are missing")
 	}

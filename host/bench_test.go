@@ -379,7 +379,7 @@ func BenchmarkGuestCall(b *testing.B) {
 	for _, c := range []struct {
 		name     string
 		compiled *extism.CompiledPlugin
-	}{{"metered", pl.compiled}, {"close-on-done", unmetered}} {
+	}{{"metered", compiledOf(b, pl)}, {"close-on-done", unmetered}} {
 		for _, tc := range tools {
 			b.Run(c.name+"/"+tc.tool, func(b *testing.B) {
 				ctx := context.Background()

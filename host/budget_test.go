@@ -17,6 +17,9 @@ func TestMemoryBudget(t *testing.T) {
 		limits: map[string]Limits{"hostile-loop": {Timeout: time.Minute}, "github": {Timeout: time.Second}},
 		pool:   PoolConfig{MaxBytes: 1},
 	})
+	if err := hh.plugins["github"].Ready(t.Context()); err != nil { // its load is not the call's to pay here
+		t.Fatal(err)
+	}
 	spinning := make(chan toolOutcome, 1)
 	go func() { spinning <- hh.call(t, "alice", "hostile_loop", map[string]any{"mode": "spin"}) }()
 	hh.waitForLog(t, "hostile loop started: spin", 10*time.Second)

@@ -132,6 +132,12 @@ type PoolConfig struct {
 	// before it may make one (negative: it does not wait). See poolspare.go.
 	SpareTTL  time.Duration `yaml:"spare_ttl"`
 	GrowAfter time.Duration `yaml:"grow_after"`
+	// UnloadAfter frees a plugin's instances and compiled code once no
+	// call has come for it (negative: never); its next call loads them
+	// again from the on-disk caches. Preload compiles every plugin at
+	// start instead of at its first call. See resident.go.
+	UnloadAfter time.Duration `yaml:"unload_after"`
+	Preload     bool          `yaml:"preload"`
 	// MaxBytes is the memory budget of all plugins' instances together, in
 	// bytes; 0 means none. A call that needs a new instance past it waits
 	// for one to close, until its deadline (see memBudget).
@@ -202,7 +208,7 @@ var defaultLimits = Limits{
 	MaxLogBytes:          hostfuncs.DefaultMaxLogBytes,
 }
 
-var defaultPool = PoolConfig{Warm: 2, MaxIdle: 64, IdleTTL: 5 * time.Minute, SpareTTL: defaultSpareTTL, GrowAfter: defaultGrowAfter}
+var defaultPool = PoolConfig{Warm: 2, MaxIdle: 64, IdleTTL: 5 * time.Minute, SpareTTL: defaultSpareTTL, GrowAfter: defaultGrowAfter, UnloadAfter: defaultUnloadAfter}
 
 // DefaultLimits returns the limits used where none are configured.
 func DefaultLimits() Limits { return defaultLimits }
@@ -261,6 +267,12 @@ func (p PoolConfig) Or(d PoolConfig) PoolConfig {
 	}
 	if p.GrowAfter < 0 {
 		p.GrowAfter = 0
+	}
+	if p.UnloadAfter == 0 {
+		p.UnloadAfter = d.UnloadAfter
+	}
+	if p.UnloadAfter < 0 {
+		p.UnloadAfter = 0
 	}
 	return p
 }

@@ -23,7 +23,7 @@ func TestWASIOutputEnvironmentPinned(t *testing.T) {
 
 	os.Setenv(wasiOutputEnv, "1")
 	defer os.Unsetenv(wasiOutputEnv)
-	if _, err := newInstanceOf(t.Context(), hh.plugins["github"].compiled); err == nil || !strings.Contains(err.Error(), wasiOutputEnv) {
+	if _, err := newInstanceOf(t.Context(), compiledOf(t, hh.plugins["github"])); err == nil || !strings.Contains(err.Error(), wasiOutputEnv) {
 		t.Errorf("instantiating with the switch set: err = %v, want a refusal naming it", err)
 	}
 }

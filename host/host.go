@@ -242,6 +242,7 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 	}
 	h.setCollided(path, false)
 	h.tel.PluginLoad(telemetry.LoadOK)
+	pl.onCompileFailed = func() { h.tel.PluginLoad(telemetry.LoadCompileFailed) }
 	tools := make([]server.ServerTool, 0, len(pl.Desc.Tools))
 	keep := map[string]bool{}
 	for _, t := range pl.Desc.Tools {
@@ -264,15 +265,19 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 		}
 		go h.retire(old)
 	}
-	go func() {
-		if err := pl.wait(context.Background()); err != nil {
-			h.logger.Error("plugin failed to compile", "file", path, "plugin", pl.Name(), "err", err)
-			h.tel.PluginLoad(telemetry.LoadCompileFailed)
-			return
-		}
-		pl.pool.warm()
-		releaseLoadGarbage()
-	}()
+	switch {
+	case pl.Resident(): // compiled to describe itself
+		go pl.settle()
+	case h.loader.cfg.Pool.Preload:
+		go func() {
+			// Background compiles wait for the server's first answer
+			// (startgate.go), and leave a core to the server.
+			h.loader.started.wait()
+			backgroundCompiles <- struct{}{}
+			defer func() { <-backgroundCompiles }()
+			_ = pl.wait(context.Background()) // a failure is logged and counted by bringIn
+		}()
+	}
 	h.logger.Info("plugin loaded", "file", path, "plugin", pl.Name(), "version", pl.Desc.Version,
 		"provider", pl.Desc.Provider, "tools", len(pl.Desc.Tools), "sha256", pl.SHA256[:12], "replaced", old != nil)
 	return nil

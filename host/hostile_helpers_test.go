@@ -564,3 +564,13 @@ func clipText(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// compiledOf returns pl's compiled code, loading it if it is not in memory.
+func compiledOf(tb testing.TB, pl *Plugin) *extism.CompiledPlugin {
+	tb.Helper()
+	c, err := pl.code(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}

@@ -297,6 +297,9 @@ func TestCloseWhileWarming(t *testing.T) {
 	hh := newHarness(t, harnessOptions{guests: []string{"leaky"}, noGitHub: true, pool: PoolConfig{Warm: 16}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if err := hh.plugins["hostile-leaky"].Ready(ctx); err != nil { // its first load fills the pool
+		t.Fatal(err)
+	}
 	p := hh.plugins["hostile-leaky"].pool
 	for { // wait until the filler is at work
 		p.mu.Lock()

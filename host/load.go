@@ -41,17 +41,23 @@ func (l *loader) load(ctx context.Context, path string) (*Plugin, error) {
 }
 
 func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
-	pl, data, err := l.prepare(ctx, path)
+	pl, err := l.prepare(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	desc, described := l.cachedDescriptor(pl.SHA256)
-	var mr meterResult
+	var (
+		mr   meterResult
+		data []byte
+	)
 	if rec, ok := l.cachedMeterRecord(pl.SHA256); ok && described {
 		// Described and metered before: tools/list need not wait for the
-		// metered code to be read, let alone compiled.
+		// module to be read, let alone metered or compiled.
 		l.setMetered(pl, rec)
 	} else {
+		if data, err = l.fileOf(pl); err != nil {
+			return nil, err
+		}
 		if mr, err = l.meterInSlot(ctx, data, pl.SHA256); err != nil {
 			return nil, err
 		}
@@ -60,33 +66,12 @@ func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
 	if described {
 		// The descriptor is what this very module answered before, and its
 		// schemas compiled then: tools/list need not wait for them either.
-		// They compile with the code; a call waits for both (runCall).
+		// They compile with the code, at the plugin's first call or at
+		// start with pool.preload (resident.go); a call waits for both.
 		pl.schemasLater = true
 		if err := l.configure(ctx, pl, desc); err != nil {
 			return nil, err
 		}
-		go func() {
-			// Background compiles wait for the server's first answer
-			// (startgate.go), and leave a core to the server.
-			l.started.wait()
-			backgroundCompiles <- struct{}{}
-			defer func() { <-backgroundCompiles }()
-			schemas, err := compileSchemas(context.Background(), pl.Desc.Tools)
-			if err != nil {
-				pl.setCompiled(nil, fmt.Errorf("plugin %q: %w", pl.Desc.Name, err))
-				return
-			}
-			pl.schemas = schemas // before ready closes: calls read it after
-			mr := mr
-			if mr.Code == nil {
-				mr, err = l.metered(data, pl.SHA256) // the code the record is of
-			}
-			var compiled *extism.CompiledPlugin
-			if err == nil {
-				compiled, err = l.compile(context.Background(), mr.Code, mr.Metered, pl.Limits.MemoryMiB)
-			}
-			pl.setCompiled(compiled, err)
-		}()
 		return pl, nil
 	}
 	code, metered := mr.Code, mr.Metered
@@ -113,7 +98,7 @@ func (l *loader) loadFile(ctx context.Context, path string) (*Plugin, error) {
 			return nil, err
 		}
 	}
-	pl.setCompiled(compiled, nil)
+	pl.res = residentOf(compiled)
 	l.storeDescriptor(pl.SHA256, desc)
 	return pl, nil
 }
@@ -125,28 +110,88 @@ func (l *loader) setMetered(pl *Plugin, mr meterResult) {
 	pl.Resettable = mr.Resettable && mainModuleErr == nil && kernelModuleErr == nil && !l.cfg.Pool.PerUser
 }
 
-// prepare reads the plugin file at path and checks its pin, in one of
-// compileSlots, so that only the loads at work hold a file's bytes.
-func (l *loader) prepare(ctx context.Context, path string) (*Plugin, []byte, error) {
-	release, err := takeSlot(ctx, compileSlots)
-	if err != nil {
-		return nil, nil, err
+// bringer returns how pl's code is loaded, at its first call and again
+// after it was unloaded (resident.go): its schemas compiled, the first time
+// only for a descriptor from the cache; its metered code from the cache, or
+// metered again from the file, whose digest must still be pl's; compiled,
+// from the compilation cache when it has it, in one of compileSlots.
+func (l *loader) bringer(pl *Plugin) func(context.Context) (*extism.CompiledPlugin, error) {
+	return func(ctx context.Context) (*extism.CompiledPlugin, error) {
+		if pl.schemas == nil {
+			schemas, err := compileSchemas(ctx, pl.Desc.Tools)
+			if err != nil {
+				return nil, fmt.Errorf("plugin %q: %w", pl.Desc.Name, err)
+			}
+			pl.schemas = schemas // before ready closes: calls read it after
+		}
+		release, err := takeSlot(ctx, compileSlots)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		mr, err := l.codeOf(pl)
+		if err != nil {
+			return nil, err
+		}
+		if mr.Metered != pl.Metered {
+			return nil, fmt.Errorf("the plugin's code is not the code it was loaded with (metered %v, then %v): clear the cache directory", pl.Metered, mr.Metered)
+		}
+		return l.compile(ctx, mr.Code, mr.Metered, pl.Limits.MemoryMiB)
 	}
-	defer release()
-	data, err := readPluginFile(path)
+}
+
+// codeOf returns pl's metered code from the cache, or meters it again from
+// its file, which must still have pl's digest.
+func (l *loader) codeOf(pl *Plugin) (meterResult, error) {
+	if _, ok := l.cachedMeterRecord(pl.SHA256); ok {
+		if mr, err := l.metered(nil, pl.SHA256); err == nil && mr.Code != nil {
+			return mr, nil
+		}
+	}
+	data, err := l.fileOf(pl)
 	if err != nil {
-		return nil, nil, err
+		return meterResult{}, err
+	}
+	return l.metered(data, pl.SHA256)
+}
+
+// fileOf reads pl's file, which must still have the digest it was loaded
+// (and checked, and listed) with.
+func (l *loader) fileOf(pl *Plugin) ([]byte, error) {
+	data, err := readPluginFile(pl.File)
+	if err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	pl := &Plugin{File: path, SHA256: hex.EncodeToString(sum[:]), ready: make(chan struct{})}
+	if got := hex.EncodeToString(sum[:]); got != pl.SHA256 {
+		return nil, fmt.Errorf("the plugin file changed since it was loaded (sha256 %s, now %s); it is loaded again when the change is seen", pl.SHA256, got)
+	}
+	return data, nil
+}
+
+// prepare takes the digest of the plugin file at path (digestcache.go) and
+// checks its pin, in one of compileSlots. It streams the file: a plugin
+// whose descriptor and metered code are cached is never held in memory
+// whole (see fileOf).
+func (l *loader) prepare(ctx context.Context, path string) (*Plugin, error) {
+	release, err := takeSlot(ctx, compileSlots)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	digest, err := l.digestOf(path)
+	if err != nil {
+		return nil, err
+	}
+	pl := &Plugin{File: path, SHA256: digest}
 	if err := l.checkPulledFile(path); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := l.checkFilePin(path, pl.SHA256); err != nil {
-		return nil, nil, err // before any of the file's code runs
+		return nil, err // before any of the file's code runs
 	}
 	pl.calls, pl.stopCalls = context.WithCancelCause(context.Background())
-	return pl, data, nil
+	return pl, nil
 }
 
 // meterInSlot meters data (or reads its metered code from the cache) in one
@@ -245,32 +290,13 @@ func (l *loader) configure(ctx context.Context, pl *Plugin, desc abi.Descriptor)
 	pl.Limits = pc.Limits.Or(l.cfg.Limits.Or(defaultLimits))
 	pl.budget, pl.logger = l.budget, l.logger
 	pl.footprint.Store(initialFootprint)
-	pl.pool = newPool(l.cfg.Pool.Or(defaultPool), pl.newInstance, l.logger)
+	pcfg := l.cfg.Pool.Or(defaultPool)
+	pl.pool = newPool(pcfg, pl.newInstance, l.logger)
+	pl.bring = l.bringer(pl)
+	if l.cacheDir != "" { // without the caches, loading again is a full compile
+		pl.unloadAfter = pcfg.UnloadAfter
+	}
 	return nil
-}
-
-// setCompiled makes the plugin ready, or failed for good with err.
-func (pl *Plugin) setCompiled(c *extism.CompiledPlugin, err error) {
-	if err != nil {
-		pl.readyErr = fmt.Errorf("compiling the plugin failed: %w", err)
-	} else {
-		pl.compiled = c
-	}
-	close(pl.ready)
-}
-
-// Ready blocks until the plugin has compiled, or ctx ends; the error says
-// why it never will, or that ctx ended first.
-func (pl *Plugin) Ready(ctx context.Context) error { return pl.wait(ctx) }
-
-// wait blocks until the plugin has compiled or ctx ends.
-func (pl *Plugin) wait(ctx context.Context) error {
-	select {
-	case <-pl.ready:
-		return pl.readyErr
-	case <-ctx.Done():
-		return fmt.Errorf("the plugin was still compiling: %w", ctx.Err())
-	}
 }
 
 // descriptorPath is where the descriptor of the module with the given

@@ -51,23 +51,33 @@ type Plugin struct {
 	warmUpFailed atomic.Bool
 	logger       *slog.Logger
 
-	compiled *extism.CompiledPlugin
-	schemas  map[string]toolschema.Tool
-	pool     *pool
+	schemas map[string]toolschema.Tool
+	pool    *pool
 
-	// ready is closed once compiled is set, or readyErr says why it never
-	// will be: with a cached descriptor the plugin serves tools/list while
-	// it compiles in the background (see load.go).
-	ready    chan struct{}
-	readyErr error
-	// schemasLater defers compiling the tools' schemas to the background
-	// compile, for a descriptor from the cache (load.go); schemas is set
-	// before ready closes.
+	// res is the plugin's compiled code while it is in memory, nil while
+	// it is not (see resident.go); bring loads it, from the caches or the
+	// file. onCompileFailed, when set, is told of a load that failed.
+	res             *resident
+	bring           func(context.Context) (*extism.CompiledPlugin, error)
+	onCompileFailed func()
+	// unloadAfter is PoolConfig.UnloadAfter (0: never), lastCall when the
+	// last call ended (Unix nanoseconds), unloadTimer the next tryUnload,
+	// and loads and unloads count the code's loads and unloads.
+	unloadAfter    time.Duration
+	lastCall       atomic.Int64
+	unloadTimer    *time.Timer
+	loads, unloads atomic.Int64
+	// schemasLater defers compiling the tools' schemas to the first load
+	// of the code, for a descriptor from the cache (load.go); schemas is
+	// set before that load's ready closes.
 	schemasLater bool
 
-	mu      sync.Mutex
-	active  sync.WaitGroup
-	closing bool
+	// mu guards res, closing and unloadTimer; inflight counts the calls
+	// between acquire and release, active waits for them.
+	mu       sync.Mutex
+	active   sync.WaitGroup
+	inflight atomic.Int64
+	closing  bool
 	// calls is the parent of every call's context; Close cancels it, with
 	// errPluginClosed, for the calls still running past its grace period.
 	calls     context.Context
@@ -94,6 +104,9 @@ type loader struct {
 	// them.
 	describeLimit time.Duration
 	describing    func(path string)
+	// digestSettle, when set, replaces settledAge (digestcache.go). Only
+	// tests set it.
+	digestSettle time.Duration
 	// started gates the background compiles (startgate.go).
 	started *startGate
 }
@@ -204,7 +217,13 @@ func (pl *Plugin) newInstance(ctx context.Context) (*instance, error) {
 	if pl.Resettable && !pl.warmUpFailed.Load() {
 		return pl.charged(ctx, func() (*instance, error) { return pl.newResettable(ctx) })
 	}
-	return pl.charged(ctx, func() (*instance, error) { return newInstanceOf(ctx, pl.compiled) })
+	return pl.charged(ctx, func() (*instance, error) {
+		c, err := pl.code(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return newInstanceOf(ctx, c)
+	})
 }
 
 // charged makes an instance with make, holding its share of the memory
@@ -270,10 +289,15 @@ func (pl *Plugin) acquire() bool {
 		return false
 	}
 	pl.active.Add(1)
+	pl.inflight.Add(1)
 	return true
 }
 
-func (pl *Plugin) release() { pl.active.Done() }
+func (pl *Plugin) release() {
+	pl.lastCall.Store(time.Now().UnixNano())
+	pl.inflight.Add(-1)
+	pl.active.Done()
+}
 
 // Close refuses new calls and waits for calls in flight until ctx ends; then
 // it stops those still running and waits for them to return (a guest is
@@ -283,6 +307,11 @@ func (pl *Plugin) release() { pl.active.Done() }
 func (pl *Plugin) Close(ctx context.Context) error {
 	pl.mu.Lock()
 	pl.closing = true
+	if pl.unloadTimer != nil {
+		pl.unloadTimer.Stop()
+		pl.unloadTimer = nil
+	}
+	r := pl.res
 	pl.mu.Unlock()
 	done := make(chan struct{})
 	go func() { pl.active.Wait(); close(done) }()
@@ -293,12 +322,14 @@ func (pl *Plugin) Close(ctx context.Context) error {
 		<-done
 	}
 	pl.stopCalls(errPluginClosed)
-	<-pl.ready // a background compile is not interrupted; it is short
+	if r != nil {
+		<-r.ready // a load in progress is not interrupted; it is short
+	}
 	pl.pool.close()
-	if pl.compiled == nil {
+	if r == nil || r.compiled == nil {
 		return nil
 	}
-	return pl.compiled.Close(context.Background())
+	return r.compiled.Close(context.Background())
 }
 
 // Name is the plugin's declared name; Base its file name.

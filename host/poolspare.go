@@ -77,3 +77,25 @@ func (p *pool) stopTrimLocked() {
 		p.trimTimer = nil
 	}
 }
+
+// drain takes every clean and idle instance out of the pool, for the
+// plugin's code to be unloaded (resident.go), and returns them to be
+// closed; false, taking none, while an instance is out on a call, a call
+// waits for one, or a warm one is being made. The pool stays usable: the
+// next call fills it again from the code then loaded.
+func (p *pool) drain() ([]*instance, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.out > 0 || len(p.waiters) > 0 || p.refilling || len(p.makers) > 0 {
+		return nil, false
+	}
+	p.stopTrimLocked()
+	insts := p.fresh
+	for _, list := range p.idle {
+		for _, ii := range list {
+			insts = append(insts, ii.p)
+		}
+	}
+	p.fresh, p.idle, p.nIdle = nil, map[string][]idleInstance{}, 0
+	return insts, true
+}

@@ -176,10 +176,11 @@ const warmUpTimeout = 3 * time.Second
 func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	ctx, cancel := detached(callCtx)
 	defer cancel()
-	if err := pl.wait(ctx); err != nil {
+	c, err := pl.code(ctx)
+	if err != nil {
 		return nil, err
 	}
-	inst, err := newInstanceOf(ctx, pl.compiled)
+	inst, err := newInstanceOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +198,7 @@ func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	}
 	if err != nil {
 		closeInstance(inst)
-		return newInstanceOf(callCtx, pl.compiled)
+		return newInstanceOf(callCtx, c)
 	}
 	if err := snapshotInstance(inst); err != nil {
 		if !errors.Is(err, errNoReset) {

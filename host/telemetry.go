@@ -45,6 +45,7 @@ func (h *Host) telemetrySample() telemetry.HostSample {
 			Plugin: pl.Name(), Idle: st.Idle, Warm: st.Warm,
 			Created: st.Created, Reused: st.Reused, Fresh: st.Fresh, Discarded: st.Discarded,
 			Resets: st.Resets, Waits: st.Waited, InstanceBytes: pl.footprint.Load(),
+			Resident: pl.Resident(), CodeLoads: pl.loads.Load(), CodeUnloads: pl.unloads.Load(),
 		})
 	}
 	if b := h.loader.budget; b != nil {

@@ -2,11 +2,8 @@ package host
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -251,7 +248,7 @@ func (h *Host) settle(ctx context.Context, path string) {
 		return
 	}
 	old := h.reg.get(path)
-	if old != nil && fileDigest(path) == old.SHA256 {
+	if d, err := h.loader.digestOf(path); old != nil && err == nil && d == old.SHA256 {
 		h.logger.Debug("plugin file unchanged", "file", path)
 		return
 	}
@@ -273,18 +270,4 @@ func (h *Host) retryCollided(ctx context.Context) {
 		h.logger.Info("retrying a plugin refused for a collision", "file", f)
 		h.Load(ctx, f)
 	}
-}
-
-// fileDigest is the hex SHA-256 of a file, or "" if it cannot be read.
-func fileDigest(path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	d := sha256.New()
-	if _, err := io.Copy(d, io.LimitReader(f, maxPluginBytes+1)); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(d.Sum(nil))
 }

@@ -114,6 +114,10 @@ type PoolSample struct {
 	Created, Reused, Fresh, Discarded, Resets, Waits int64
 	// InstanceBytes is what one instance holds, as last measured.
 	InstanceBytes int64
+	// Resident says the plugin's compiled code is in memory; CodeLoads and
+	// CodeUnloads count its loads and its unloads after an idle period.
+	Resident               bool
+	CodeLoads, CodeUnloads int64
 }
 
 // ObserveHost registers a collector that calls sample at each scrape, for
@@ -141,6 +145,9 @@ var (
 	descResets    = desc("pool_instance_resets_total", "Instances reset after a call, to serve any user next.", "plugin")
 	descWaits     = desc("pool_waits_total", "Calls that found no clean instance and were handed one as it came free or was made.", "plugin")
 	descInstBytes = desc("instance_memory_bytes", "Memory one instance of the plugin holds (its linear memories), as last measured.", "plugin")
+	descResident  = desc("plugin_code_resident", "1 while the plugin's compiled code is in memory; 0 before its first call and after pool.unload_after with no call.", "plugin")
+	descLoads     = desc("plugin_code_loads_total", "Loads of the plugin's compiled code: at its first call, or again after an unload.", "plugin")
+	descUnloads   = desc("plugin_code_unloads_total", "Unloads of the plugin's instances and compiled code after pool.unload_after with no call.", "plugin")
 	descBudget    = desc("memory_budget_used_bytes", "Bytes of the instances' memory budget (pool.max_bytes) in use; only with a budget.")
 	descBudgetMax = desc("memory_budget_limit_bytes", "The instances' memory budget (pool.max_bytes); only with a budget.")
 )
@@ -149,7 +156,7 @@ type hostCollector struct{ sample func() HostSample }
 
 func (c *hostCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descPlugins, descInFlight, descIdle, descWarm, descCreated, descReused, descFresh,
-		descDiscarded, descResets, descWaits, descInstBytes, descBudget, descBudgetMax} {
+		descDiscarded, descResets, descWaits, descInstBytes, descResident, descLoads, descUnloads, descBudget, descBudgetMax} {
 		ch <- d
 	}
 }
@@ -179,6 +186,13 @@ func (c *hostCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(descResets, p.Resets, p.Plugin)
 		counter(descWaits, p.Waits, p.Plugin)
 		gauge(descInstBytes, float64(p.InstanceBytes), p.Plugin)
+		resident := 0.0
+		if p.Resident {
+			resident = 1
+		}
+		gauge(descResident, resident, p.Plugin)
+		counter(descLoads, p.CodeLoads, p.Plugin)
+		counter(descUnloads, p.CodeUnloads, p.Plugin)
 	}
 	if s.BudgetLimit > 0 {
 		gauge(descBudget, float64(s.BudgetUsed))
