@@ -57,22 +57,39 @@ func (s *screened) response() []byte {
 //
 // A notification (no id) is not screened: it gets no answer, and mcp-go
 // ignores what it does not know.
-func screen(msg []byte) *screened {
+func screen(msg []byte) *screened { return screenPeeked(msg, peek(msg)) }
+
+// peeked is what screen and the stdio pipe's track read of a message, in
+// one decoding: ok is false for a message that is not a JSON object.
+type peeked struct {
+	ok     bool
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+	Params json.RawMessage `json:"params"`
+}
+
+// peek reads msg as mcp-go reads it: encoding/json into a struct, so that
+// key case and duplicate keys are resolved the same way.
+func peek(msg []byte) peeked {
+	var m peeked
+	m.ok = json.Unmarshal(msg, &m) == nil
+	return m
+}
+
+func screenPeeked(msg []byte, m peeked) *screened {
 	trimmed := bytes.TrimLeft(msg, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		return &screened{code: codeInvalidRequest, batch: true,
 			message: "Invalid Request: send one JSON-RPC message per request; JSON-RPC batches are not part of MCP since 2025-06-18"}
 	}
-	var m struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Params json.RawMessage `json:"params"`
-	}
-	if json.Unmarshal(msg, &m) != nil || len(m.ID) == 0 || isNull(m.ID) {
+	if !m.ok || len(m.ID) == 0 || isNull(m.ID) {
 		return nil // mcp-go answers what does not parse; notifications get no answer
 	}
-	// Read as mcp-go reads them: encoding/json into a struct, so that key
-	// case and duplicate keys are resolved the same way.
+	switch m.Method {
+	case "tools/call", "tools/list":
+	default:
+		return nil // nothing else is screened: its params need not be read
+	}
 	var params struct {
 		Arguments json.RawMessage `json:"arguments"`
 		Cursor    json.RawMessage `json:"cursor"`

@@ -5,15 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/tidwall/gjson"
 
 	"github.com/wasmcp/wasmcp/host"
 )
@@ -167,11 +168,10 @@ func (p *drainPipe) Read(b []byte) (int, error) {
 		if !ok {
 			break
 		}
-		if s := p.screenLine(line); s != nil {
+		if s := p.take(line); s != nil {
 			p.write(append(s.response(), '\n'))
 			continue
 		}
-		p.track(line)
 		p.buf = line
 	}
 	if len(p.buf) > 0 {
@@ -199,15 +199,6 @@ func (p *drainPipe) next() ([]byte, bool) {
 	}
 }
 
-// screenLine applies screen to a whole line (one a newline ends: the last
-// line of the input without one is dropped unread by Listen).
-func (p *drainPipe) screenLine(line []byte) *screened {
-	if line[len(line)-1] != '\n' {
-		return nil
-	}
-	return screen(line)
-}
-
 // Write passes a message to stdout. mcp-go writes one whole message per
 // call, under its own lock; the screen's answers share writeMu with them.
 func (p *drainPipe) Write(b []byte) (int, error) {
@@ -222,50 +213,72 @@ func (p *drainPipe) write(b []byte) (int, error) {
 	return p.out.Write(b)
 }
 
-// message is what the pipe reads of a JSON-RPC message.
-type message struct {
-	ID     any    `json:"id"`
-	Method string `json:"method"`
-	Params struct {
-		RequestID any `json:"requestId"` // of notifications/cancelled
-	} `json:"params"`
+// idKey makes ids that decode equal compare equal (1 and 1.0, say): a
+// number by its float64 value, as encoding/json decodes it, a string by
+// its unescaped text.
+func idKey(id gjson.Result) string {
+	switch id.Type {
+	case gjson.Number:
+		return "n:" + strconv.FormatFloat(id.Num, 'g', -1, 64)
+	case gjson.String:
+		return "s:" + id.Str
+	}
+	return "r:" + id.Raw
 }
 
-// idKey makes ids that decode equal compare equal (1 and 1.0, say).
-func idKey(id any) string { return fmt.Sprintf("%T:%v", id, id) }
+// take reads a line of stdin once: it returns the answer when screen
+// refuses it, and else counts it if it is a request. A line without its
+// newline is the last of the input, which Listen drops unread.
+func (p *drainPipe) take(line []byte) *screened {
+	if line[len(line)-1] != '\n' {
+		return nil
+	}
+	m := peek(line)
+	if s := screenPeeked(line, m); s != nil {
+		return s
+	}
+	p.track(m)
+	return nil
+}
 
-// track counts a request read from stdin. A line without its newline is
-// the last of the input, which Listen drops unread.
-func (p *drainPipe) track(line []byte) {
-	var m message
-	if line[len(line)-1] != '\n' || json.Unmarshal(line, &m) != nil {
+// track counts a request read from stdin, as peeked.
+func (p *drainPipe) track(m peeked) {
+	if !m.ok {
 		return // not a request, or one the server answers with an error at once
 	}
+	id := gjson.ParseBytes(m.ID)
 	switch {
-	case m.Method == "notifications/cancelled" && m.Params.RequestID != nil:
-		p.settle(m.Params.RequestID) // the client expects no answer
-	case m.ID != nil && m.Method != "" && !longLived[m.Method]:
+	case m.Method == "notifications/cancelled":
+		var c struct {
+			RequestID json.RawMessage `json:"requestId"` // read as mcp-go reads it
+		}
+		if json.Unmarshal(m.Params, &c) == nil && len(c.RequestID) > 0 && !isNull(c.RequestID) {
+			p.settle(idKey(gjson.ParseBytes(c.RequestID))) // the client expects no answer
+		}
+	case len(m.ID) > 0 && id.Type != gjson.Null && m.Method != "" && !longLived[m.Method]:
 		p.mu.Lock()
-		p.pending[idKey(m.ID)] = m.Method
+		p.pending[idKey(id)] = m.Method
 		p.mu.Unlock()
 	}
 }
 
-// answered counts a response written to stdout.
+// answered counts a response written to stdout. mcp-go writes one whole,
+// valid message per call, so its id and method are read without decoding
+// the rest (gjson skips the result, which is most of the bytes).
 func (p *drainPipe) answered(b []byte) {
-	var m message
-	if json.Unmarshal(b, &m) != nil || m.ID == nil || m.Method != "" {
-		if p.delivery != nil && m.ID == nil && host.IsCountedNotification(m.Method) {
+	id, method := gjson.GetBytes(b, "id"), gjson.GetBytes(b, "method")
+	if !id.Exists() || id.Type == gjson.Null || method.Exists() {
+		if p.delivery != nil && !id.Exists() && host.IsCountedNotification(method.String()) {
 			p.delivery.Written()
 		}
 		return // a notification or a request of the server's
 	}
-	p.settle(m.ID)
+	p.settle(idKey(id))
 }
 
-func (p *drainPipe) settle(id any) {
+func (p *drainPipe) settle(key string) {
 	p.mu.Lock()
-	delete(p.pending, idKey(id))
+	delete(p.pending, key)
 	p.mu.Unlock()
 	select {
 	case p.changed <- struct{}{}:

@@ -171,19 +171,28 @@ func TestStdioGraceCancelsCalls(t *testing.T) {
 // that stays open by design are not waited for.
 func TestDrainPipeTracking(t *testing.T) {
 	p := newDrainPipe(strings.NewReader(""), io.Discard)
-	p.track([]byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call"}` + "\n"))
-	p.track([]byte(`{"jsonrpc":"2.0","id":"a","method":"tools/list"}` + "\n"))
-	p.track([]byte(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen"}` + "\n"))
-	p.track([]byte(`{"jsonrpc":"2.0","id":9,"method":"tools/call"}`)) // no newline: dropped by Listen
-	p.track([]byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n"))
+	p.take([]byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call"}` + "\n"))
+	p.take([]byte(`{"jsonrpc":"2.0","id":"a","method":"tools/list"}` + "\n"))
+	p.take([]byte(`{"jsonrpc":"2.0","id":7,"method":"subscriptions/listen"}` + "\n"))
+	p.take([]byte(`{"jsonrpc":"2.0","id":9,"method":"tools/call"}`)) // no newline: dropped by Listen
+	p.take([]byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n"))
 	if got := p.inFlightMethods(); strings.Join(got, ",") != "tools/call,tools/list" {
 		t.Fatalf("in flight = %v", got)
 	}
 	p.Write([]byte(`{"jsonrpc":"2.0","id":1.0,"result":{}}` + "\n"))
 	p.Write([]byte(`{"jsonrpc":"2.0","method":"notifications/tools/list_changed"}` + "\n"))
-	p.track([]byte(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a"}}` + "\n"))
+	p.take([]byte(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a"}}` + "\n"))
 	if n := p.inFlight(); n != 0 {
 		t.Fatalf("in flight = %v, want none", p.inFlightMethods())
+	}
+
+	// Ids match as they decode: escapes resolved, a string never a number.
+	p.take([]byte(`{"jsonrpc":"2.0","id":"b\u0063","method":"tools/call"}` + "\n"))
+	p.take([]byte(`{"jsonrpc":"2.0","id":"5","method":"tools/list"}` + "\n"))
+	p.Write([]byte(`{"jsonrpc":"2.0","id":5,"result":{}}` + "\n"))
+	p.Write([]byte(`{"jsonrpc":"2.0","id":"bc","result":{"content":[{"type":"text","text":"{\"id\":5}"}]}}` + "\n"))
+	if got := p.inFlightMethods(); strings.Join(got, ",") != "tools/list" {
+		t.Fatalf("in flight = %v, want the request with the string id 5 only", got)
 	}
 }
 
