@@ -184,6 +184,7 @@ func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	dropDataSegments(guestModule(inst.Plugin)) // read by no instruction of a resettable module (datasegs.go)
 	if err := initInstance(ctx, inst); err != nil {
 		closeInstance(inst)
 		return nil, err

@@ -1,0 +1,42 @@
+package host
+
+import (
+	"reflect"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// wazero keeps, in every module instance, a slice header per data segment
+// of its module (ModuleInstance.DataInstances), for memory.init and
+// data.drop to use later. Go's linker splits a plugin's data into tens of
+// thousands of active segments (51,094 for the github plugin): 1.2 MB of
+// Go heap per instance, which the garbage collector scans at every cycle,
+// and which no instruction of a resettable module ever reads, since
+// meter.Inspect refuses to call a module resettable if it has memory.init
+// or data.drop (they read and change a segment's dropped flag, state a
+// reset would not restore). By the specification an active segment is
+// dropped once the module is instantiated anyway.
+//
+// So the host drops them from each new instance of a resettable plugin,
+// through reflect, on wazero's exported field; when a wazero upgrade
+// renames it, nothing is dropped and nothing else changes. See
+// RATIONALE.md, "Why drop wazero's data segments from instances?".
+
+// dropDataSegments releases m's per-instance data segments, reporting
+// whether it could. m must be an instance of a module with no memory.init
+// and no data.drop (a resettable one).
+func dropDataSegments(m api.Module) bool {
+	if c, ok := m.(*cachingModule); ok {
+		m = c.Module
+	}
+	v := reflect.ValueOf(m)
+	if m == nil || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	f := v.Elem().FieldByName("DataInstances")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[[][]byte]() || !f.CanSet() {
+		return false
+	}
+	f.SetZero()
+	return true
+}
