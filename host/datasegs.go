@@ -26,17 +26,26 @@ import (
 // whether it could. m must be an instance of a module with no memory.init
 // and no data.drop (a resettable one).
 func dropDataSegments(m api.Module) bool {
+	f, ok := dataInstancesOf(m)
+	if ok {
+		f.SetZero()
+	}
+	return ok
+}
+
+// dataInstancesOf returns the settable DataInstances field of wazero's
+// instance behind m, or false when m is not one or the field is gone.
+func dataInstancesOf(m api.Module) (reflect.Value, bool) {
 	if c, ok := m.(*cachingModule); ok {
 		m = c.Module
 	}
 	v := reflect.ValueOf(m)
 	if m == nil || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return false
+		return reflect.Value{}, false
 	}
 	f := v.Elem().FieldByName("DataInstances")
 	if !f.IsValid() || f.Type() != reflect.TypeFor[[][]byte]() || !f.CanSet() {
-		return false
+		return reflect.Value{}, false
 	}
-	f.SetZero()
-	return true
+	return f, true
 }

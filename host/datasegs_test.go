@@ -2,7 +2,6 @@ package host
 
 import (
 	"context"
-	"reflect"
 	"testing"
 
 	"github.com/tetratelabs/wazero/api"
@@ -11,15 +10,8 @@ import (
 // dataSegments returns how many data segments the instance of m keeps, or
 // -1 when it cannot be read.
 func dataSegments(m api.Module) int {
-	if c, ok := m.(*cachingModule); ok {
-		m = c.Module
-	}
-	v := reflect.ValueOf(m)
-	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return -1
-	}
-	f := v.Elem().FieldByName("DataInstances")
-	if !f.IsValid() {
+	f, ok := dataInstancesOf(m)
+	if !ok {
 		return -1
 	}
 	return f.Len()
