@@ -79,9 +79,11 @@ func invalidUTF8At(b []byte) int {
 // and by ctx.
 func (l *loader) check(ctx context.Context, pl *Plugin, pc PluginConfig) error {
 	d := pl.Desc
-	if err := checkDescriptor(d); err != nil {
+	listed, err := checkListing(d)
+	if err != nil {
 		return err
 	}
+	pl.listed = listed
 	if d.Provider != "" { // else a local plugin, with no hosts (local.go)
 		if err := checkProviderHosts(d.Provider, d.Hosts, l.cfg.Providers); err != nil {
 			return fmt.Errorf("plugin %q: %w", d.Name, err)
@@ -107,6 +109,13 @@ func (l *loader) check(ctx context.Context, pl *Plugin, pc PluginConfig) error {
 // character rule, and the schemas' shape, size and strings; it reports up
 // to maxProblems of what it finds at once.
 func checkDescriptor(d abi.Descriptor) error {
+	_, err := checkListing(d)
+	return err
+}
+
+// checkListing is checkDescriptor, and returns d's tools as tools/list
+// lists them, encoded once for both the check of their size and the list.
+func checkListing(d abi.Descriptor) (listing, error) {
 	var p problems
 	prefix := ""
 	if pluginNameRE.MatchString(d.Name) {
@@ -140,12 +149,13 @@ func checkDescriptor(d abi.Descriptor) error {
 			checkTool(&p, i, t, seen)
 		}
 	}
+	var l listing
 	if p.n == 0 {
-		if n := toolsListBytes(d); n > maxToolsListBytes {
-			p.add("its tools take %d bytes of tools/list, above the host's limit of %d for all plugins together", n, maxToolsListBytes)
+		if l = listTools(d); l.bytes > maxToolsListBytes {
+			p.add("its tools take %d bytes of tools/list, above the host's limit of %d for all plugins together", l.bytes, maxToolsListBytes)
 		}
 	}
-	return p.err(prefix)
+	return l, p.err(prefix)
 }
 
 // checkTool checks the i-th tool; seen holds the names before it.
@@ -211,19 +221,33 @@ func checkSchemaValue(p *problems, where string, v any) {
 	}
 }
 
+// listing is a plugin's tools as tools/list lists them, and the bytes
+// they take there.
+type listing struct {
+	tools []mcp.Tool
+	bytes int
+}
+
+// listTools returns d's tools as the host lists them, and their size in
+// tools/list as the MCP server encodes them.
+func listTools(d abi.Descriptor) listing {
+	l := listing{tools: make([]mcp.Tool, 0, len(d.Tools))}
+	for _, t := range d.Tools {
+		mt := mcpTool(t)
+		b, err := json.Marshal(mt)
+		if err != nil {
+			l.bytes = maxToolsListBytes + 1 // what cannot be listed does not fit
+		} else if l.bytes <= maxToolsListBytes {
+			l.bytes += len(b) + 1
+		}
+		l.tools = append(l.tools, mt)
+	}
+	return l
+}
+
 // toolsListBytes is the size of the plugin's entries in tools/list, as the
 // MCP server encodes them.
-func toolsListBytes(d abi.Descriptor) int {
-	n := 0
-	for _, t := range d.Tools {
-		b, err := json.Marshal(mcpTool(t))
-		if err != nil {
-			return maxToolsListBytes + 1 // what cannot be listed does not fit
-		}
-		n += len(b) + 1
-	}
-	return n
-}
+func toolsListBytes(d abi.Descriptor) int { return listTools(d).bytes }
 
 // mcpTool is t as the host lists it: its schemas as the plugin wrote them,
 // and its annotations.

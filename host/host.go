@@ -245,9 +245,9 @@ func (h *Host) register(ctx context.Context, path string, pl *Plugin, err error)
 	pl.onCompileFailed = func() { h.tel.PluginLoad(telemetry.LoadCompileFailed) }
 	tools := make([]server.ServerTool, 0, len(pl.Desc.Tools))
 	keep := map[string]bool{}
-	for _, t := range pl.Desc.Tools {
+	for i, t := range pl.Desc.Tools {
 		tools = append(tools, server.ServerTool{
-			Tool:    mcpTool(t), // as toolsListBytes counted it
+			Tool:    pl.listed.tools[i], // as its size was counted
 			Handler: h.gate.wrap(pl, t.Name, h.connectWrap(h.toolHandler(pl, t.Name))),
 		})
 		keep[t.Name] = true

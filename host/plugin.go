@@ -53,6 +53,8 @@ type Plugin struct {
 
 	schemas map[string]toolschema.Tool
 	pool    *pool
+	// listed is the plugin's tools as tools/list lists them (check sets it).
+	listed listing
 
 	// res is the plugin's compiled code while it is in memory, nil while
 	// it is not (see resident.go); bring loads it, from the caches or the

@@ -28,7 +28,7 @@ func newRegistry() *registry {
 // any (returned as old). A collision with another file's plugin is an error
 // naming both files, and leaves the registry as it was.
 func (r *registry) put(pl *Plugin) (old *Plugin, err error) {
-	size := toolsListBytes(pl.Desc)
+	size := pl.listed.bytes
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old = r.byFile[pl.File]
