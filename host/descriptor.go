@@ -198,7 +198,31 @@ func checkSchema(p *problems, name, field string, schema map[string]any) {
 		p.add("%s: %s is %d bytes, above the limit of %d", name, field, len(raw), maxSchemaBytes)
 		return
 	}
-	checkSchemaValue(p, name+": "+field+" ", schema)
+	if !schemaValueOK(schema) { // else there is nothing to report, nor to name
+		checkSchemaValue(p, name+": "+field+" ", schema)
+	}
+}
+
+// schemaValueOK reports whether checkSchemaValue would find nothing in v,
+// walking it once with none of the names and sorting a report needs.
+func schemaValueOK(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if !fieldOK(k, maxSchemaKeyBytes, false) || !schemaValueOK(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if !schemaValueOK(e) {
+				return false
+			}
+		}
+	case string:
+		return fieldOK(x, maxSchemaStringBytes, true)
+	}
+	return true
 }
 
 // checkSchemaValue checks the keys and strings of a schema value: keys as
@@ -285,6 +309,9 @@ func (p *problems) add(format string, args ...any) {
 // field checks s, the field named field: at most max bytes, and the
 // characters of a one-line or multi-line field.
 func (p *problems) field(field, s string, max int, multiline bool) {
+	if fieldOK(s, max, multiline) {
+		return
+	}
 	field = safetext.Escape(field)
 	if len(s) > max {
 		p.add("%s is %d bytes, above the limit of %d", field, len(s), max)
@@ -297,6 +324,15 @@ func (p *problems) field(field, s string, max int, multiline bool) {
 		}
 		p.add("%s holds %s: %s", field, bad, rule)
 	}
+}
+
+// fieldOK reports whether field would find nothing wrong with s.
+func fieldOK(s string, max int, multiline bool) bool {
+	if len(s) > max {
+		return false
+	}
+	_, found := safetext.Check(s, multiline)
+	return !found
 }
 
 // err is the refusal listing the problems; nil when there are none.

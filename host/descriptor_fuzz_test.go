@@ -35,6 +35,16 @@ func FuzzDescriptor(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, out []byte) {
 		d, err := decodeDescriptor(out)
+		for _, tool := range d.Tools {
+			for _, schema := range []map[string]any{tool.InputSchema, tool.OutputSchema} {
+				// The fast path agrees with the report it stands in for.
+				var p problems
+				checkSchemaValue(&p, "s ", schema)
+				if ok := schemaValueOK(schema); ok != (p.n == 0) {
+					t.Fatalf("schemaValueOK %v, but checkSchemaValue found %d problems (%v)", ok, p.n, p.list)
+				}
+			}
+		}
 		if err == nil {
 			pl := &Plugin{Desc: d}
 			if err = (&loader{}).check(context.Background(), pl, PluginConfig{}); err == nil {
