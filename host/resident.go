@@ -6,6 +6,8 @@ import (
 	"time"
 
 	extism "github.com/extism/go-sdk"
+
+	"github.com/wasmcp/wasmcp/internal/safetext"
 )
 
 // A plugin's compiled code is in memory only while calls need it. A
@@ -108,7 +110,9 @@ func (pl *Plugin) bringIn(r *resident) {
 	}
 	close(r.ready)
 	if err != nil {
-		pl.logger.Error("plugin failed to compile", "plugin", pl.Name(), "err", err)
+		// The error may quote the module (an import's name, a schema's
+		// text): bounded and escaped.
+		pl.logger.Error("plugin failed to compile", "plugin", pl.Name(), "err", safetext.Bounded(err.Error(), maxLoadErrorBytes))
 		if pl.onCompileFailed != nil {
 			pl.onCompileFailed()
 		}
