@@ -260,11 +260,12 @@ func TestMetricsAndTracesEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// The call's log line, which names the userId, joins its trace by id
+	// (it may reach the test's copy of stderr after the answer: wait).
+	r.stderr.waitFor(t, "tool call log line with trace_id="+traceID, func(logs string) bool {
+		return logLine(logs, `msg="tool call"`, "userId="+users[0], "trace_id="+traceID)
+	})
 	logs := r.stderr.String()
-	// The call's log line, which names the userId, joins its trace by id.
-	if !logLine(logs, `msg="tool call"`, "userId="+users[0], "trace_id="+traceID) {
-		t.Errorf("no tool call log line with trace_id=%s", traceID)
-	}
 	for _, secret := range secrets {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the logs hold %q", secret)

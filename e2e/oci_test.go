@@ -66,9 +66,10 @@ func TestPluginFromRegistry(t *testing.T) {
 	if reqs := gh.requests(); len(reqs) != 1 || reqs[0].Auth != "Bearer "+mockGitHub {
 		t.Fatalf("the API got %+v, want one request with the github token", reqs)
 	}
-	if !logLine(r.stderr.String(), "plugin pulled", "plugin=github", "verified=true", "fetched=false") {
-		t.Errorf("the start after host pull asked the registry again, or did not say so:\n%s", r.stderr.String())
-	}
+	// Log lines reach the test through the stderr copier: wait for it.
+	r.stderr.waitFor(t, "start from the pulled plugin, without asking the registry", func(logs string) bool {
+		return logLine(logs, "plugin pulled", "plugin=github", "verified=true", "fetched=false")
+	})
 	r.session.Close()
 
 	reg.Close()
@@ -111,9 +112,9 @@ func TestPluginFromRegistryRefused(t *testing.T) {
 			if names := r.toolNames(t); len(names) != 0 {
 				t.Fatalf("a %s artefact is served: %v", tag, names)
 			}
-			if !logLine(r.stderr.String(), "plugin not pulled", "plugin=github", want) {
-				t.Errorf("the refusal is not logged:\n%s", r.stderr.String())
-			}
+			r.stderr.waitFor(t, "logged refusal", func(logs string) bool {
+				return logLine(logs, "plugin not pulled", "plugin=github", want)
+			})
 			if _, err := os.Stat(filepath.Join(o.pluginsDir, "github.wasm")); err == nil {
 				t.Fatal("something was written to the plugin folder")
 			}
