@@ -22,7 +22,7 @@ all: build
 build: bin/host $(WASM)
 
 bin/host: FORCE
-	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/host
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $@ ./cmd/host
 
 dist/plugins/%.wasm: $(GUEST_SRC) $$(wildcard plugins/$$*/*.go)
 	@mkdir -p $(@D)
