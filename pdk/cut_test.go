@@ -16,3 +16,19 @@ func TestCut(t *testing.T) {
 		}
 	}
 }
+
+func TestCutRunes(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+		cut  bool
+	}{
+		{"hello", 10, "hello", false}, {"hello", 5, "hello", false}, {"hello", 3, "hel", true},
+		{"héllo", 2, "hé", true}, {"✓✓✓", 1, "✓", true}, {"", 0, "", false}, {"a", 0, "", true},
+	} {
+		if got, cut := CutRunes(tc.s, tc.n); got != tc.want || cut != tc.cut {
+			t.Errorf("CutRunes(%q, %d) = %q, %v; want %q, %v", tc.s, tc.n, got, cut, tc.want, tc.cut)
+		}
+	}
+}

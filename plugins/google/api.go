@@ -170,21 +170,9 @@ func excerpt(m string) string {
 	m = strings.Join(strings.FieldsFunc(m, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r)
 	}), " ")
-	m, cut := clip(m, 200)
+	m, cut := pdk.CutRunes(m, 200)
 	if cut {
 		m += "…"
 	}
 	return m
-}
-
-// clip returns s cut to at most n runes, and whether it was cut.
-func clip(s string, n int) (string, bool) {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j], true
-		}
-		i++
-	}
-	return s, false
 }

@@ -176,7 +176,7 @@ func getFile(c *pdk.Call, a getFileArgs) (fileResult, error) {
 		ct.path = path
 		res.ContentMimeType = meta.MimeType
 	} else {
-		mt, _ := clip(meta.MimeType, 100)
+		mt, _ := pdk.CutRunes(meta.MimeType, 100)
 		res.ContentNote = "the content of a file of type " + strconv.Quote(mt) + " is not read; only Google Docs, Sheets, Slides and text files are"
 		return res, nil
 	}
@@ -194,7 +194,7 @@ func getFile(c *pdk.Call, a getFileArgs) (fileResult, error) {
 	if err != nil {
 		return fileResult{}, err
 	}
-	text, cut := clip(strings.ToValidUTF8(strings.TrimPrefix(cresp.Body, "\uFEFF"), "\uFFFD"), limit)
+	text, cut := pdk.CutRunes(strings.ToValidUTF8(strings.TrimPrefix(cresp.Body, "\uFEFF"), "\uFFFD"), limit)
 	res.Content, res.ContentTruncated = &text, cut
 	return res, nil
 }

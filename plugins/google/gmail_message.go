@@ -66,7 +66,7 @@ func getMessage(c *pdk.Call, a getMessageArgs) (message, error) {
 		return message{}, err
 	}
 	body := m.Payload.text()
-	text, cut := clip(body.text, limit)
+	text, cut := pdk.CutRunes(body.text, limit)
 	return message{
 		ID: m.ID, ThreadID: m.ThreadID, LabelIDs: nonNil(m.LabelIDs), Snippet: html.UnescapeString(m.Snippet),
 		Headers:      pickHeaders(m.Payload.Headers, messageHeaders, maxHeaderValue),

@@ -154,7 +154,7 @@ func pickHeaders(hs []header, names []string, max int) map[string]string {
 	for _, h := range hs {
 		for _, n := range names {
 			if _, seen := out[n]; !seen && strings.EqualFold(h.Name, n) {
-				v, _ := clip(h.Value, max)
+				v, _ := pdk.CutRunes(h.Value, max)
 				out[n] = v
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wasmcp/wasmcp/pdk"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 )
@@ -175,7 +176,7 @@ func (p *part) attachments() []attachment {
 			return
 		}
 		if len(q.Parts) == 0 && q.Filename != "" {
-			name, _ := clip(q.Filename, 256)
+			name, _ := pdk.CutRunes(q.Filename, 256)
 			out = append(out, attachment{PartID: q.PartID, Filename: name, MimeType: q.MimeType, Size: q.Body.Size})
 		}
 		for i := range q.Parts {

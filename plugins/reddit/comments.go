@@ -165,7 +165,7 @@ func (w *walker) walk(things []thing, depth int) {
 			w.res.MoreComments += 1 + countTree(d.Replies)
 			continue
 		}
-		body, cut := clip(d.Body, maxCommentText)
+		body, cut := pdk.CutRunes(d.Body, maxCommentText)
 		if len(body) >= w.budget {
 			// The last comment there is room for.
 			body, cut = pdk.Cut(body, w.budget), cut || len(body) > w.budget

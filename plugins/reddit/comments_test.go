@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasmcp/wasmcp/internal/payloads"
+	"github.com/wasmcp/wasmcp/pdk"
 	"github.com/wasmcp/wasmcp/pdk/pdktest"
 )
 
@@ -88,7 +89,7 @@ func TestGetPost(t *testing.T) {
 	}
 	for i, c := range got.Comments {
 		w := want[i]
-		body, cut := clip(w.body, maxCommentText)
+		body, cut := pdk.CutRunes(w.body, maxCommentText)
 		if c.ID != w.id || c.Name != "t1_"+w.id || c.ParentID != w.parent || c.Depth != w.depth || c.Body != body || c.BodyTruncated != cut || c.Created == "" {
 			t.Errorf("comment %d = %+v, want %+v", i, c, w)
 		}

@@ -86,15 +86,3 @@ type toolError struct {
 
 func (e *toolError) Error() string { return e.msg }
 func (e *toolError) Unwrap() error { return e.err }
-
-// clip returns s cut to at most n runes, and whether it was cut.
-func clip(s string, n int) (string, bool) {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j], true
-		}
-		i++
-	}
-	return s, false
-}

@@ -91,7 +91,7 @@ type postsPage struct {
 
 // newPost returns d as a tool returns it, its text cut to maxText runes.
 func newPost(d t3, maxText int) post {
-	text, cut := clip(d.Selftext, maxText)
+	text, cut := pdk.CutRunes(d.Selftext, maxText)
 	return post{
 		ID: d.ID, Name: d.Name, Subreddit: d.Subreddit, Title: d.Title, Author: d.Author,
 		Selftext: text, SelftextTruncated: cut, URL: d.URL, Permalink: absolute(d.Permalink), Domain: d.Domain,
