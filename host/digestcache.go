@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -101,12 +99,13 @@ func (l *loader) digestPath(path string) string {
 // hashPluginFile returns the hex sha256 of the plugin file f, of size
 // bytes, with readPluginFile's checks, reading it in blocks.
 func hashPluginFile(f *os.File, size int64) (string, error) {
-	if size > maxPluginBytes {
-		return "", fmt.Errorf("file is %d bytes, above the limit of %d", size, maxPluginBytes)
+	if err := checkPluginSize(size); err != nil {
+		return "", err
 	}
 	var head [8]byte
-	if _, err := io.ReadFull(f, head[:]); err != nil || string(head[:4]) != "\x00asm" {
-		return "", errors.New("not a WebAssembly module (bad magic number)")
+	n, _ := io.ReadFull(f, head[:])
+	if err := checkWasmHead(head[:n]); err != nil {
+		return "", err
 	}
 	h := sha256.New()
 	h.Write(head[:])

@@ -374,15 +374,32 @@ func readPluginFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > maxPluginBytes {
-		return nil, fmt.Errorf("file is %d bytes, above the limit of %d", st.Size(), maxPluginBytes)
+	if err := checkPluginSize(st.Size()); err != nil {
+		return nil, err
 	}
 	data := make([]byte, st.Size())
 	if _, err := f.ReadAt(data, 0); err != nil && st.Size() > 0 {
 		return nil, err
 	}
-	if len(data) < 8 || string(data[:4]) != "\x00asm" {
-		return nil, errors.New("not a WebAssembly module (bad magic number)")
+	if err := checkWasmHead(data); err != nil {
+		return nil, err
 	}
 	return data, nil
+}
+
+// checkPluginSize refuses a plugin file above maxPluginBytes.
+func checkPluginSize(n int64) error {
+	if n > maxPluginBytes {
+		return fmt.Errorf("file is %d bytes, above the limit of %d", n, maxPluginBytes)
+	}
+	return nil
+}
+
+// checkWasmHead refuses bytes that do not begin a WebAssembly module: its
+// magic number, and a version after it.
+func checkWasmHead(b []byte) error {
+	if len(b) < 8 || string(b[:4]) != "\x00asm" {
+		return errors.New("not a WebAssembly module (bad magic number)")
+	}
+	return nil
 }
