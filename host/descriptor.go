@@ -269,10 +269,6 @@ func listTools(d abi.Descriptor) listing {
 	return l
 }
 
-// toolsListBytes is the size of the plugin's entries in tools/list, as the
-// MCP server encodes them.
-func toolsListBytes(d abi.Descriptor) int { return listTools(d).bytes }
-
 // mcpTool is t as the host lists it: its schemas as the plugin wrote them,
 // and its annotations.
 func mcpTool(t abi.Tool) mcp.Tool {

@@ -104,7 +104,7 @@ func wantAccepted(t *testing.T, pl *Plugin) {
 			}
 		}
 	}
-	if n := toolsListBytes(d); n > maxToolsListBytes {
+	if n := listTools(d).bytes; n > maxToolsListBytes {
 		t.Fatalf("one plugin's tools take %d bytes of tools/list", n)
 	}
 }

@@ -14,7 +14,7 @@ type registry struct {
 	byFile map[string]*Plugin
 	byName map[string]*Plugin
 	tools  map[string]*Plugin
-	// listBytes is each plugin's share of tools/list (toolsListBytes), by
+	// listBytes is each plugin's share of tools/list (Plugin.listed), by
 	// file, and listTotal their sum.
 	listBytes map[string]int
 	listTotal int
