@@ -150,12 +150,18 @@ func serveHTTPOn(ctx context.Context, ln net.Listener, h *host.Host, o httpOptio
 		// Stopped through the host, with their requests' contexts alive, the
 		// calls answer with a tool error that says so: give them a moment
 		// to write it before the connections close.
+		// A second Shutdown waits for their connections to go idle, which is
+		// when net/http has written the whole response, chunked trailer
+		// included: a handler's return, or a flush, is not (closing then cut
+		// answers off mid-body).
 		h.StopCalls()
 		answered, cancelAnswered := context.WithTimeout(context.Background(), stoppedCallsLinger)
-		streams.waitIdle(answered)
+		err := srv.Shutdown(answered)
 		cancelAnswered()
-		cancelCalls()
-		srv.Close()
+		if err != nil {
+			cancelCalls()
+			srv.Close()
+		}
 	}
 	<-served
 	return "signal", nil
