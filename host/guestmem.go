@@ -1,6 +1,7 @@
 package host
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"unsafe"
@@ -20,7 +21,32 @@ import (
 var (
 	mainModuleOffset, mainModuleErr     = moduleField("mainModule")
 	kernelModuleOffset, kernelModuleErr = moduleField("extism")
+	runtimeInitOffset, runtimeInitErr   = runtimeInitField()
 )
+
+// runtimeInitField returns the offset in extism.Plugin of
+// guestRuntime.initialized, the flag go-sdk checks before a call to run
+// the guest's _initialize: an instance that adopts a template is
+// initialised already (see template.go).
+func runtimeInitField() (uintptr, error) {
+	rt, ok := reflect.TypeFor[extism.Plugin]().FieldByName("guestRuntime")
+	if ok && rt.Type.Kind() == reflect.Struct {
+		if f, ok := rt.Type.FieldByName("initialized"); ok && f.Type.Kind() == reflect.Bool {
+			return rt.Offset + f.Offset, nil
+		}
+	}
+	return 0, errors.New("go-sdk's Plugin has no guestRuntime.initialized flag")
+}
+
+// markRuntimeInitialized tells go-sdk that p's guest runtime has run its
+// initialisation; false when this go-sdk has no such flag.
+func markRuntimeInitialized(p *extism.Plugin) bool {
+	if runtimeInitErr != nil || p == nil {
+		return false
+	}
+	*(*bool)(unsafe.Add(unsafe.Pointer(p), runtimeInitOffset)) = true
+	return true
+}
 
 // moduleField returns the offset of the api.Module field name of
 // extism.Plugin, or an error when this go-sdk has no such field: the host

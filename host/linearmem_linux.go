@@ -3,7 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
-	"os"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
@@ -36,7 +36,9 @@ type linearMemory struct {
 	// whose size the guest sees is virtual (see vmem.go) and which is grown
 	// to its cap right after the snapshot.
 	grows bool
-	// view maps the snapshot's memfd read-only: the bytes reset copies.
+	// file is the snapshot: this memory's own, or the plugin's shared one
+	// (see template.go); view maps it read-only, the bytes reset copies.
+	file *snapFile
 	view []byte
 	// vec and regions are scanPages' buffers, kept from reset to reset.
 	vec, regions []pageRegion
@@ -93,28 +95,62 @@ func (m *linearMemory) unmap() {
 		_ = unix.Munmap(m.buf)
 		m.buf = nil
 	}
-	if m.view != nil {
-		_ = unix.Munmap(m.view)
-		m.view = nil
+	if m.file != nil {
+		m.file.unref()
+		m.file, m.view = nil, nil
+	}
+}
+
+// snapFile is a sealed memfd holding a memory's bytes at a snapshot, and
+// its read-only view. Every memory mapped from it holds a reference, and
+// so does a template (template.go); the last one to go unmaps the view and
+// closes the memfd.
+type snapFile struct {
+	fd   int
+	n    uint64 // its length, the memory's at the snapshot
+	view []byte
+	refs atomic.Int32
+}
+
+func (f *snapFile) ref() *snapFile {
+	f.refs.Add(1)
+	return f
+}
+
+func (f *snapFile) unref() {
+	if f.refs.Add(-1) == 0 {
+		if f.view != nil {
+			_ = unix.Munmap(f.view)
+		}
+		_ = unix.Close(f.fd)
 	}
 }
 
 // snapshot makes the memory's current bytes its reset point.
 func (m *linearMemory) snapshot() error {
 	n := m.size
+	if n == 0 {
+		return fmt.Errorf("%w: an empty memory", errNoReset)
+	}
 	fd, err := unix.MemfdCreate("wasmcp-snapshot", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
 	if err != nil {
 		return fmt.Errorf("memfd_create: %w", err)
 	}
-	f := os.NewFile(uintptr(fd), "wasmcp-snapshot")
-	defer f.Close() // the mappings keep the memfd alive
-	if n > 0 {
-		if _, err := f.WriteAt(m.buf[:n], 0); err != nil {
+	f := &snapFile{fd: fd, n: n}
+	f.refs.Store(1)
+	defer f.unref() // the memory's own reference is taken below
+	for off := uint64(0); off < n; {
+		w, err := unix.Pwrite(fd, m.buf[off:n], int64(off))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("writing the snapshot: %w", err)
 		}
-		if _, err := unix.MmapPtr(fd, 0, unsafe.Pointer(unsafe.SliceData(m.buf)), uintptr(n), linearMemoryProt, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
-			return fmt.Errorf("mapping the snapshot: %w", err)
-		}
+		off += uint64(w)
+	}
+	if err := m.mapPrivately(f); err != nil {
+		return err
 	}
 	// Nothing may change the snapshot from now on: a reset trusts every
 	// page that still reads through the memfd. The seal comes after the
@@ -124,14 +160,53 @@ func (m *linearMemory) snapshot() error {
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, unix.F_SEAL_WRITE|unix.F_SEAL_GROW|unix.F_SEAL_SHRINK|unix.F_SEAL_SEAL); err != nil {
 		return fmt.Errorf("sealing the snapshot: %w", err)
 	}
-	if n > 0 {
-		if view, err := unix.Mmap(fd, 0, int(n), unix.PROT_READ, unix.MAP_SHARED); err == nil {
-			m.view = view
-			m.vec = make([]pageRegion, 256)
+	if view, err := unix.Mmap(fd, 0, int(n), unix.PROT_READ, unix.MAP_SHARED); err == nil {
+		f.view = view
+	}
+	m.hold(f)
+	return nil
+}
+
+// adopt makes f, another instance's snapshot of a memory like this one,
+// this memory's bytes and reset point: f is mapped privately over the
+// memory's first f.n bytes, and the pages above are dropped, so that they
+// read as zeros, as they do in the instance f was taken of. The memory
+// must have grown to f.n bytes at least.
+func (m *linearMemory) adopt(f *snapFile) error {
+	if m.buf == nil || m.size < f.n || f.view == nil {
+		return fmt.Errorf("%w: a memory of %d bytes cannot take a snapshot of %d", errNoReset, m.size, f.n)
+	}
+	if err := m.mapPrivately(f); err != nil {
+		return err
+	}
+	if f.n < uint64(len(m.buf)) {
+		if err := unix.Madvise(m.buf[f.n:], unix.MADV_DONTNEED); err != nil {
+			return fmt.Errorf("clearing above the snapshot: %w", err)
 		}
 	}
-	m.snap = n
+	m.hold(f)
 	return nil
+}
+
+// mapPrivately maps f over the memory's first f.n bytes, copy-on-write.
+func (m *linearMemory) mapPrivately(f *snapFile) error {
+	if _, err := unix.MmapPtr(f.fd, 0, unsafe.Pointer(unsafe.SliceData(m.buf)), uintptr(f.n), linearMemoryProt, unix.MAP_PRIVATE|unix.MAP_FIXED); err != nil {
+		return fmt.Errorf("mapping the snapshot: %w", err)
+	}
+	return nil
+}
+
+// hold makes f the memory's reset point.
+func (m *linearMemory) hold(f *snapFile) {
+	if m.file != nil {
+		m.file.unref()
+	}
+	m.file = f.ref()
+	m.view = f.view
+	if m.view != nil && m.vec == nil {
+		m.vec = make([]pageRegion, 256)
+	}
+	m.snap = f.n
 }
 
 // reset brings the memory back to its snapshot; false when it cannot (no

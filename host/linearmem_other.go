@@ -15,10 +15,18 @@ type linearMemory struct {
 	size  uint64
 	buf   []byte
 	grows bool
+	file  *snapFile
 }
 
-func (*linearMemory) snapshot() error { return errNoReset }
-func (*linearMemory) reset() bool     { return false }
+func (*linearMemory) snapshot() error       { return errNoReset }
+func (*linearMemory) reset() bool           { return false }
+func (*linearMemory) adopt(*snapFile) error { return errNoReset }
+
+// snapFile is never made off Linux.
+type snapFile struct{ n uint64 }
+
+func (f *snapFile) ref() *snapFile { return f }
+func (*snapFile) unref()           {}
 
 type memoryRecorder struct {
 	mems []*linearMemory

@@ -69,6 +69,9 @@ type Plugin struct {
 	lastCall       atomic.Int64
 	unloadTimer    *time.Timer
 	loads, unloads atomic.Int64
+	// cloned counts the instances that started from the plugin's template
+	// instead of initialising (template.go).
+	cloned atomic.Int64
 	// schemasLater defers compiling the tools' schemas to the first load
 	// of the code, for a descriptor from the cache (load.go); schemas is
 	// set before that load's ready closes.
@@ -220,11 +223,11 @@ func (pl *Plugin) newInstance(ctx context.Context) (*instance, error) {
 		return pl.charged(ctx, func() (*instance, error) { return pl.newResettable(ctx) })
 	}
 	return pl.charged(ctx, func() (*instance, error) {
-		c, err := pl.code(ctx)
+		r, err := pl.loaded(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return newInstanceOf(ctx, c)
+		return r.instantiate(ctx, false)
 	})
 }
 
@@ -331,6 +334,7 @@ func (pl *Plugin) Close(ctx context.Context) error {
 	if r == nil || r.compiled == nil {
 		return nil
 	}
+	r.templates.drop()
 	return r.compiled.Close(context.Background())
 }
 

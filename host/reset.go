@@ -176,15 +176,25 @@ const warmUpTimeout = 3 * time.Second
 func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	ctx, cancel := detached(callCtx)
 	defer cancel()
-	c, err := pl.code(ctx)
+	r, err := pl.loaded(ctx)
 	if err != nil {
 		return nil, err
 	}
-	inst, err := newInstanceOf(ctx, c)
+	instantiate := func(fromTemplate bool) (*instance, error) {
+		inst, err := r.instantiate(ctx, fromTemplate)
+		if err != nil {
+			return nil, err
+		}
+		dropDataSegments(guestModule(inst.Plugin)) // read by no instruction of a resettable module (datasegs.go)
+		return inst, nil
+	}
+	if inst := pl.fromTemplate(r, func() (*instance, error) { return instantiate(true) }); inst != nil {
+		return inst, nil // template.go
+	}
+	inst, err := instantiate(false)
 	if err != nil {
 		return nil, err
 	}
-	dropDataSegments(guestModule(inst.Plugin)) // read by no instruction of a resettable module (datasegs.go)
 	if err := initInstance(ctx, inst); err != nil {
 		closeInstance(inst)
 		return nil, err
@@ -199,7 +209,7 @@ func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 	}
 	if err != nil {
 		closeInstance(inst)
-		return newInstanceOf(callCtx, c)
+		return r.instantiate(callCtx, false)
 	}
 	if err := snapshotInstance(inst); err != nil {
 		if !errors.Is(err, errNoReset) {
@@ -207,7 +217,9 @@ func (pl *Plugin) newResettable(callCtx context.Context) (*instance, error) {
 			return nil, err
 		}
 		pl.logger.Debug("instance kept per user: it cannot be reset", "plugin", pl.Name(), "why", err)
+		return inst, nil
 	}
+	r.templates.offer(inst)
 	return inst, nil
 }
 

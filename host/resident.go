@@ -2,7 +2,9 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	extism "github.com/extism/go-sdk"
@@ -40,6 +42,40 @@ type resident struct {
 	// loadedAt is when the code came in, for the log line that says it is
 	// unloaded.
 	loadedAt time.Time
+	// templates is the reset point the code's instances start from.
+	templates templates
+	// instMu is held for reading by every instantiation of the code, and
+	// for writing while its module's data is given up (datasegs.go);
+	// stripped says it was, tried that it was tried.
+	instMu          sync.RWMutex
+	stripped, tried bool
+}
+
+// errStripped refuses an instance made the long way from code whose
+// module's data was given up for its template.
+var errStripped = errors.New("the plugin's instances can only be made from its snapshot, which failed; the plugin is reloaded when its file changes")
+
+// instantiate makes an instance of the code. Once the module's data is
+// given up, only an instance that takes the template's state at once
+// (fromTemplate) may be made.
+func (r *resident) instantiate(ctx context.Context, fromTemplate bool) (*instance, error) {
+	r.instMu.RLock()
+	defer r.instMu.RUnlock()
+	if r.stripped && !fromTemplate {
+		return nil, errStripped
+	}
+	return newInstanceOf(ctx, r.compiled)
+}
+
+// stripData gives up the module's data, once an instance has been made
+// from the template (see dropModuleData).
+func (r *resident) stripData() {
+	r.instMu.Lock()
+	defer r.instMu.Unlock()
+	if !r.tried {
+		r.tried = true
+		r.stripped = dropModuleData(r.compiled)
+	}
 }
 
 // residentOf returns a resident whose code is compiled already.
@@ -53,6 +89,15 @@ func residentOf(c *extism.CompiledPlugin) *resident {
 // memory, once it is ready or ctx ends. The code stays loaded while the
 // caller is on a call (acquire) or refilling the pool (see tryUnload).
 func (pl *Plugin) code(ctx context.Context) (*extism.CompiledPlugin, error) {
+	r, err := pl.loaded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.compiled, nil
+}
+
+// loaded is code, returning the load the code belongs to.
+func (pl *Plugin) loaded(ctx context.Context) (*resident, error) {
 	pl.mu.Lock()
 	if pl.res == nil && pl.closing {
 		pl.mu.Unlock()
@@ -66,7 +111,10 @@ func (pl *Plugin) code(ctx context.Context) (*extism.CompiledPlugin, error) {
 	pl.mu.Unlock()
 	select {
 	case <-r.ready:
-		return r.compiled, r.err
+		if r.err != nil {
+			return nil, r.err
+		}
+		return r, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("the plugin was still compiling: %w", ctx.Err())
 	}
@@ -180,6 +228,7 @@ func (pl *Plugin) tryUnload() {
 	for _, inst := range insts {
 		closeInstance(inst)
 	}
+	r.templates.drop()
 	_ = r.compiled.Close(context.Background())
 	pl.unloads.Add(1)
 	pl.logger.Info("plugin code unloaded: no call for a while", "plugin", pl.Name(),

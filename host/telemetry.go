@@ -46,6 +46,7 @@ func (h *Host) telemetrySample() telemetry.HostSample {
 			Created: st.Created, Reused: st.Reused, Fresh: st.Fresh, Discarded: st.Discarded,
 			Resets: st.Resets, Waits: st.Waited, InstanceBytes: pl.footprint.Load(),
 			Resident: pl.Resident(), CodeLoads: pl.loads.Load(), CodeUnloads: pl.unloads.Load(),
+			FromTemplate: pl.cloned.Load(),
 		})
 	}
 	if b := h.loader.budget; b != nil {

@@ -118,6 +118,9 @@ type PoolSample struct {
 	// CodeUnloads count its loads and its unloads after an idle period.
 	Resident               bool
 	CodeLoads, CodeUnloads int64
+	// FromTemplate counts the instances that started from the plugin's
+	// snapshot instead of initialising.
+	FromTemplate int64
 }
 
 // ObserveHost registers a collector that calls sample at each scrape, for
@@ -139,6 +142,7 @@ var (
 	descIdle      = desc("pool_idle_instances", "Idle instances kept per user (pool.per_user, or plugins that cannot be reset).", "plugin")
 	descWarm      = desc("pool_warm_instances", "Clean instances ready for any user's next call.", "plugin")
 	descCreated   = desc("pool_instances_created_total", "Instances made on a call's own path, because none was ready.", "plugin")
+	descTemplate  = desc("pool_instances_from_template_total", "Instances made from the plugin's snapshot (the first instance's), without initialising the guest again.", "plugin")
 	descReused    = desc("pool_instances_reused_total", "Calls served by an instance used before: reset, or idle for the same user.", "plugin")
 	descFresh     = desc("pool_instances_fresh_total", "Calls served by a warm instance never used before.", "plugin")
 	descDiscarded = desc("pool_instances_discarded_total", "Instances closed after a failed call, a limit hit, or a reset that could not be done.", "plugin")
@@ -155,7 +159,7 @@ var (
 type hostCollector struct{ sample func() HostSample }
 
 func (c *hostCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPlugins, descInFlight, descIdle, descWarm, descCreated, descReused, descFresh,
+	for _, d := range []*prometheus.Desc{descPlugins, descInFlight, descIdle, descWarm, descCreated, descTemplate, descReused, descFresh,
 		descDiscarded, descResets, descWaits, descInstBytes, descResident, descLoads, descUnloads, descBudget, descBudgetMax} {
 		ch <- d
 	}
@@ -180,6 +184,7 @@ func (c *hostCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descIdle, float64(p.Idle), p.Plugin)
 		gauge(descWarm, float64(p.Warm), p.Plugin)
 		counter(descCreated, p.Created, p.Plugin)
+		counter(descTemplate, p.FromTemplate, p.Plugin)
 		counter(descReused, p.Reused, p.Plugin)
 		counter(descFresh, p.Fresh, p.Plugin)
 		counter(descDiscarded, p.Discarded, p.Plugin)
