@@ -138,7 +138,8 @@ func (h *Host) newCall(pl *Plugin, token, userToken string) *hostfuncs.Call {
 			MaxLogRecords:    pl.Limits.MaxLogRecords,
 			MaxLogBytes:      pl.Limits.MaxLogBytes,
 		},
-		Logger: h.logger,
+		Logger:  h.logger,
+		Waiting: &pl.pool.onNetwork,
 	}
 	if userToken != "" {
 		c.Secrets = []string{userToken}

@@ -41,6 +41,12 @@ type pool struct {
 	closed    bool
 	trimTimer *time.Timer // the next trimLocked (poolspare.go)
 	out       int         // instances out on calls
+	// onNetwork counts the requests the calls on those instances are
+	// waiting on (hostfuncs.Call.Waiting); see poolwait.go.
+	onNetwork atomic.Int64
+	// heldBack, when set (by tests), is called each time a call waits on
+	// because the instances out are computing.
+	heldBack func()
 
 	// fillers tracks the refill goroutine, and stop ends its context, so
 	// that close can stop it and wait for it: the plugin's runtime must not

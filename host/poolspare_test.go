@@ -118,3 +118,62 @@ func TestPoolTrimsSpareInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolDoesNotGrowWhileComputing: with two instances per core out on
+// calls and none of them waiting on the network, a call that finds no clean
+// instance waits past GrowAfter for one to come back instead of making one;
+// when the instances out wait on the network, it makes one after GrowAfter.
+func TestPoolDoesNotGrowWhileComputing(t *testing.T) {
+	n := 2 * runtime.GOMAXPROCS(0)
+	for _, onNetwork := range []bool{false, true} {
+		hh := newHarness(t, harnessOptions{pool: PoolConfig{Warm: -1, GrowAfter: time.Millisecond, MaxIdle: n + 1}, global: Limits{MemoryMiB: 16}})
+		p := hh.plugins["github"].pool
+		heldBack := make(chan struct{}, 1)
+		p.heldBack = func() {
+			select {
+			case heldBack <- struct{}{}:
+			default:
+			}
+		}
+		ctx := context.Background()
+		var out []*instance
+		for i := range n {
+			inst, err := p.get(ctx, "u")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, inst)
+			if onNetwork {
+				p.onNetwork.Add(1) // as a call in a request does (hostfuncs.Call.Waiting)
+			}
+			if s := p.snapshot(); s.Created != int64(i+1) {
+				t.Fatalf("stats %+v: with %d instances out, a call did not make one", s, i)
+			}
+		}
+		got := make(chan *instance, 1)
+		go func() {
+			inst, err := p.get(ctx, "v")
+			if err != nil {
+				t.Error(err)
+			}
+			got <- inst
+		}()
+		if onNetwork {
+			inst := <-got
+			if inst == nil || p.snapshot().Created != int64(n+1) {
+				t.Fatalf("stats %+v: with the instances out on the network, the call did not make one", p.snapshot())
+			}
+			out = append(out, inst)
+			p.onNetwork.Add(int64(-n))
+		} else {
+			<-heldBack // the call waits on, past GrowAfter
+			p.put("u", out[0], true)
+			if inst := <-got; inst != out[0] || p.snapshot().Created != int64(n) {
+				t.Errorf("stats %+v: with the instances out computing, the call made one", p.snapshot())
+			}
+		}
+		for _, inst := range out {
+			p.put("u", inst, true)
+		}
+	}
+}

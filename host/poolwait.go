@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -16,20 +17,44 @@ import (
 // the others' instances, on every core, while the instances already made
 // are freed many times over. The wait ends with the call's context.
 
+//
+// Nor does a call make one while the instances out are computing, at least
+// two per core, rather than waiting on the network: another instance would
+// only share the same cores, and hold its memory. Such a call waits for an
+// instance to come back, GrowAfter at a time, up to maxSaturatedWait, past
+// which it makes one all the same (the instances out may be spinning until
+// their deadline). A call whose instances wait on the API (a slow
+// upstream) is not held back: there, more instances are more calls served.
+// See RATIONALE.md, "Why does the pool not grow while the cores are busy?".
+
+// maxSaturatedWait bounds how long a call waits for an instance to come
+// back while the instances out are computing.
+const maxSaturatedWait = 250 * time.Millisecond
+
 // await waits on w, the channel a clean instance is handed over on (see
 // giveLocked), or for a turn to make one; while busy (other instances are
 // out on calls), only for a handed instance during GrowAfter first (see
-// poolspare.go).
+// poolspare.go), and longer while they compute (see saturated).
 func (p *pool) await(ctx context.Context, w chan *instance, busy bool) (*instance, error) {
 	if d := p.cfg.GrowAfter; busy && d > 0 {
+		deadline := time.Now().Add(maxSaturatedWait)
 		t := time.NewTimer(d)
-		select {
-		case inst := <-w:
-			t.Stop()
-			return p.handed(inst), nil
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		for waiting := true; waiting; {
+			select {
+			case inst := <-w:
+				t.Stop()
+				return p.handed(inst), nil
+			case <-t.C:
+				if waiting = p.saturated() && time.Now().Before(deadline); waiting {
+					if p.heldBack != nil {
+						p.heldBack()
+					}
+					t.Reset(d)
+				}
+			case <-ctx.Done():
+				t.Stop()
+				waiting = false
+			}
 		}
 	}
 	making := false
@@ -56,6 +81,15 @@ func (p *pool) await(ctx context.Context, w chan *instance, busy bool) (*instanc
 		inst.used = true
 	}
 	return inst, err
+}
+
+// saturated reports whether at least two instances per core are out on
+// calls and not waiting on the network.
+func (p *pool) saturated() bool {
+	p.mu.Lock()
+	out := int64(p.out)
+	p.mu.Unlock()
+	return out-p.onNetwork.Load() >= int64(2*runtime.GOMAXPROCS(0))
 }
 
 // handed counts and marks an instance a waiting call was handed.

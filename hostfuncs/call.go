@@ -100,6 +100,12 @@ type Call struct {
 	// (abi.FuncHTTPSend...); nil disables them.
 	Memory api.Memory
 
+	// Waiting, when not nil, counts the requests of calls that are on the
+	// network now: the round trip and the body's read. The host's pool
+	// tells from it whether the instances out on calls are computing or
+	// waiting (host/poolwait.go).
+	Waiting *atomic.Int64
+
 	// rehearsal marks a warm-up's Call (NewRehearsal): nothing is sent.
 	rehearsal bool
 

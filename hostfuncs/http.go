@@ -81,8 +81,10 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, lim.RequestTimeout)
 	defer cancel()
+	done := c.onNetwork()
 	resp, hop, hops, err := f.exchange(ctx, c, o)
 	if err != nil {
+		done()
 		r := refuse(abi.ErrTransport, "%s %s: %s", o.method, safeURL(hop), transportCause(parent, ctx, err, lim.RequestTimeout))
 		f.requestDone(ctx, c, o, hop, 0, 0, hops, start, r, sc)
 		return r.response(sc)
@@ -91,6 +93,7 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 	c.lastStatus.Store(int64(resp.StatusCode))
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, lim.MaxResponseBytes+1)) // +1: detect "longer than"
+	done()
 	if err != nil {
 		r := refuse(abi.ErrTransport, "%s %s: reading the response body: %s", o.method, safeURL(hop), transportCause(parent, ctx, err, lim.RequestTimeout))
 		f.requestDone(ctx, c, o, hop, resp.StatusCode, len(body), hops, start, r, sc)
@@ -121,6 +124,16 @@ func (f *Funcs) Do(ctx context.Context, req abi.HTTPRequest) abi.HTTPResponse {
 		out.Body, out.Selected = sc.String(string(sel)), true
 	}
 	return out
+}
+
+// onNetwork counts a request on the network in c.Waiting, until the
+// function it returns is called.
+func (c *Call) onNetwork() func() {
+	if c.Waiting == nil {
+		return func() {}
+	}
+	c.Waiting.Add(1)
+	return func() { c.Waiting.Add(-1) }
 }
 
 // response turns a refusal into the HTTPResponse the guest sees, scrubbed.

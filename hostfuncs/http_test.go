@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,6 +94,35 @@ func TestDoAllowedHostCarriesToken(t *testing.T) {
 		t.Errorf("Requests()=%d LastStatus()=%d", fx.call.Requests(), fx.call.LastStatus())
 	}
 	fx.assertEvilUntouched(t)
+}
+
+// TestDoCountsWaiting: Call.Waiting is raised while a request is on the
+// network, and lowered once its body is read, whether it succeeds or not.
+func TestDoCountsWaiting(t *testing.T) {
+	var waiting atomic.Int64
+	seen := make(chan int64, 1)
+	fx := newGithubFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		seen <- waiting.Load()
+		fmt.Fprint(w, `{}`)
+	})
+	fx.call.Waiting = &waiting
+	wantOK(t, fx.do(abi.HTTPRequest{Method: "GET", URL: "https://api.github.com/user"}), 200)
+	if got := <-seen; got != 1 {
+		t.Errorf("during the request, Waiting was %d, want 1", got)
+	}
+	if got := waiting.Load(); got != 0 {
+		t.Errorf("after the request, Waiting is %d", got)
+	}
+	fx.do(abi.HTTPRequest{Method: "GET", URL: "https://evil.example.com/"}) // refused before the network
+	if got := waiting.Load(); got != 0 {
+		t.Errorf("after a refused request, Waiting is %d", got)
+	}
+	// The upstream, an httptest.Server, closed: the request fails on the network.
+	fx.api.Close()
+	fx.do(abi.HTTPRequest{Method: "GET", URL: "https://api.github.com/user"})
+	if got := waiting.Load(); got != 0 {
+		t.Errorf("after a failed request, Waiting is %d", got)
+	}
 }
 
 func TestDoRefusesOutsidePolicy(t *testing.T) {
