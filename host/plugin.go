@@ -227,7 +227,13 @@ func (pl *Plugin) newInstance(ctx context.Context) (*instance, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.instantiate(ctx, false)
+		inst, err := r.instantiate(ctx, false)
+		if errors.Is(err, errStripped) && pl.Resettable {
+			// An earlier instance warmed up and became the template, and
+			// the code kept only what instances made from it need.
+			return pl.newResettable(ctx)
+		}
+		return inst, err
 	})
 }
 

@@ -13,9 +13,9 @@ import (
 )
 
 // A plugin's compiled code is in memory only while calls need it. A
-// resident stock-Go plugin holds about 40 MB whether or not anyone calls
-// it: 15–19 MB of machine code, about 8 MB of decoded module and its warm
-// instances.
+// resident stock-Go plugin holds about 35 MB whether or not anyone calls
+// it: 15–21 MB of machine code, 3–8 MB of decoded module (less once its
+// data is given up, see datasegs.go) and its warm instances.
 //
 //   - A plugin described from the cache is listed at once and compiled at
 //     its first call (or at start with PoolConfig.Preload), from the
@@ -53,7 +53,7 @@ type resident struct {
 
 // errStripped refuses an instance made the long way from code whose
 // module's data was given up for its template.
-var errStripped = errors.New("the plugin's instances can only be made from its snapshot, which failed; the plugin is reloaded when its file changes")
+var errStripped = errors.New("a new instance of the plugin could not be made from its snapshot")
 
 // instantiate makes an instance of the code. Once the module's data is
 // given up, only an instance that takes the template's state at once

@@ -110,6 +110,18 @@ func TestInstancesFromTheTemplate(t *testing.T) {
 		t.Fatalf("%d instances made from the template, want 2", n)
 	}
 	sameState(t, "an instance made from the template after calls on another", snap, captureState(t, third))
+	// A plugin whose later warm-up failed keeps making instances from the
+	// template, the only way its stripped code has left.
+	pl.warmUpFailed.Store(true)
+	fourth, err := pl.pool.newWarm()
+	if err != nil {
+		t.Fatalf("after a failed warm-up, no instance could be made: %v", err)
+	}
+	if n := pl.cloned.Load(); n != 3 || fourth.reset == nil {
+		t.Errorf("after a failed warm-up, the instance was not made from the template (%d)", n)
+	}
+	closeInstance(fourth)
+	pl.warmUpFailed.Store(false)
 	closeInstance(second)
 	pl.pool.put("nobody", third, true)
 	hh.goodCall(t, "bob")

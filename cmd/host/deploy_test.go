@@ -136,7 +136,7 @@ type kustomization struct {
 // Figures of BENCHMARKS.md that the manifests are sized from.
 const (
 	benchCores       = 2   // the benchmarks' machine: one replica
-	benchPeakRSSMiB  = 132 // 138 MB (132 MiB), 1,000 users at 32 in flight, the github plugin in use
+	benchPeakRSSMiB  = 106 // 111 MB (106 MiB), 1,000 users at 32 in flight, the github plugin in use
 	benchInFlightCap = 32  // the level that peak was measured at
 )
 
