@@ -129,7 +129,9 @@ type PoolConfig struct {
 	// SpareTTL closes a clean instance beyond the warm set that no call has
 	// taken within it; GrowAfter is how long a call that finds no clean
 	// instance, while others are out on calls, waits for one to come back
-	// before it may make one (negative: it does not wait). See poolspare.go.
+	// before it may make one (negative: it does not wait), and longer
+	// while the instances out are computing. See poolspare.go and
+	// poolwait.go.
 	SpareTTL  time.Duration `yaml:"spare_ttl"`
 	GrowAfter time.Duration `yaml:"grow_after"`
 	// UnloadAfter frees a plugin's instances and compiled code once no
