@@ -11,12 +11,12 @@ import (
 // instance of the plugin reset after another call (or made by the warm
 // set), handed over as it comes back; or a turn to make one itself. At most
 // GOMAXPROCS instances are made for calls at once. A new instance costs
-// tens of milliseconds of CPU (instantiation, the guest's runtime
-// initialisation, its warm-up), a warm call a fraction of one: under a
-// burst of calls, making one per call would have every call wait for all
-// the others' instances, on every core, while the instances already made
-// are freed many times over. The wait ends with the call's context.
-
+// more CPU than a warm call (about 2 ms from the plugin's template, tens of
+// milliseconds for the first, which initialises the guest and warms it up;
+// see template.go), and memory for as long as it lives: under a burst of
+// calls, making one per call would have every call wait for the others'
+// instances, on every core, while the instances already made are freed
+// many times over. The wait ends with the call's context.
 //
 // Nor does a call make one while the instances out are computing, at least
 // two per core, rather than waiting on the network: another instance would
