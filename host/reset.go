@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/wasmcp/wasmcp/abi"
@@ -53,17 +54,11 @@ func snapshotInstance(inst *instance) error {
 	if rec == nil || rec.err != nil || len(rec.mems) != 2 {
 		return fmt.Errorf("%w: %d linear memories of ours, want the kernel's and the guest's", errNoReset, len(rec.mems))
 	}
-	st := &resetState{mems: rec.mems}
-	for _, m := range []api.Module{guestModule(inst.Plugin), kernelModule(inst.Plugin)} {
-		if m == nil {
-			return fmt.Errorf("%w: go-sdk's modules cannot be read", errNoReset)
-		}
-		gs, err := exportedGlobals(m)
-		if err != nil {
-			return err
-		}
-		st.globals = append(st.globals, gs...)
+	globals, err := instanceGlobals(inst.Plugin)
+	if err != nil {
+		return err
 	}
+	st := &resetState{mems: rec.mems, globals: globals}
 	gm := inst.guestMem
 	if gm == nil || inst.memory == nil {
 		return fmt.Errorf("%w: the guest's memory is not one of ours", errNoReset)
@@ -79,12 +74,41 @@ func snapshotInstance(inst *instance) error {
 	// the guest grows into them.
 	gm.grows = true
 	st.pages = inst.vmem.pages
-	if real, capPages := inst.memory.Size()/pageSize, uint32(len(gm.buf)/pageSize); capPages > real {
-		if _, ok := inst.memory.Grow(capPages - real); !ok {
-			return fmt.Errorf("growing the guest's memory to its cap of %d pages failed", capPages)
-		}
+	if err := growTo(inst.memory, uint64(len(gm.buf))); err != nil {
+		return err
 	}
 	inst.reset = st
+	return nil
+}
+
+// instanceGlobals returns the globals the meter exported from p's guest
+// and kernel modules, in that order, with their values now.
+func instanceGlobals(p *extism.Plugin) ([]savedGlobal, error) {
+	var out []savedGlobal
+	for _, m := range []api.Module{guestModule(p), kernelModule(p)} {
+		if m == nil {
+			return nil, fmt.Errorf("%w: go-sdk's modules cannot be read", errNoReset)
+		}
+		gs, err := exportedGlobals(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, gs...)
+	}
+	return out, nil
+}
+
+// growTo grows mem to size bytes; it must not be larger already.
+func growTo(mem api.Memory, size uint64) error {
+	have := uint64(mem.Size())
+	if have > size || size%pageSize != 0 {
+		return fmt.Errorf("%w: a memory of %d bytes cannot become %d", errNoReset, have, size)
+	}
+	if have < size {
+		if _, ok := mem.Grow(uint32((size - have) / pageSize)); !ok {
+			return fmt.Errorf("growing a memory to %d bytes failed", size)
+		}
+	}
 	return nil
 }
 

@@ -103,13 +103,11 @@ func adoptTemplate(inst *instance, t *template) error {
 		}
 	}
 	gm.grows = true
-	for _, m := range []api.Module{guestModule(inst.Plugin), kernel} {
-		gs, err := exportedGlobals(m)
-		if err != nil {
-			return err
-		}
-		st.globals = append(st.globals, gs...)
+	globals, err := instanceGlobals(inst.Plugin)
+	if err != nil {
+		return err
 	}
+	st.globals = globals
 	if len(st.globals) != len(t.globals) {
 		return fmt.Errorf("%w: %d globals, the template has %d", errNoReset, len(st.globals), len(t.globals))
 	}
@@ -130,20 +128,6 @@ func (t *template) fileFor(rec *memoryRecorder, m *linearMemory) *snapFile {
 	for i, rm := range rec.mems {
 		if rm == m && m != nil {
 			return t.files[i]
-		}
-	}
-	return nil
-}
-
-// growTo grows mem to size bytes; it must not be larger already.
-func growTo(mem api.Memory, size uint64) error {
-	have := uint64(mem.Size())
-	if have > size || size%pageSize != 0 {
-		return fmt.Errorf("%w: a memory of %d bytes cannot become %d", errNoReset, have, size)
-	}
-	if have < size {
-		if _, ok := mem.Grow(uint32((size - have) / pageSize)); !ok {
-			return fmt.Errorf("growing a memory to %d bytes failed", size)
 		}
 	}
 	return nil
@@ -173,8 +157,14 @@ func (ts *templates) get() *template {
 	return t
 }
 
-// offer makes inst's reset point the template, if there is none yet.
+// offer makes inst's reset point the template, if there is none yet and
+// instances can take one (go-sdk's runtime flag is found, see guestmem.go):
+// otherwise each new instance would be made, fail to adopt it, and be made
+// again the long way.
 func (ts *templates) offer(inst *instance) {
+	if runtimeInitErr != nil {
+		return
+	}
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	if ts.t == nil {
